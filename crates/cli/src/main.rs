@@ -1,0 +1,42 @@
+//! `poco`: the one command of the Poco decentralized computing marketplace.
+//!
+//! Results go to stdout, diagnostics to stderr; exit code 0 on success, 1 on error.
+
+mod commands;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Poco: run apps on decentralized worker pools, settled on Ethereum.
+#[derive(Debug, Parser)]
+#[command(name = "poco", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: commands::Command,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(cli.command.run()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the default level (warnings, and Poco's own info).
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,poco=info,poco_chain=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
