@@ -12,12 +12,17 @@ pub const DEFAULT_MNEMONIC: &str = "test test test test test test test test test
 pub fn derive(mnemonic: &str, count: usize) -> Result<Vec<PrivateKeySigner>> {
     (0..count)
         .map(|i| {
-            let index = u32::try_from(i).map_err(|_| ChainError::Config(format!("too many accounts: {count}")))?;
+            let index = u32::try_from(i)
+                .map_err(|_| ChainError::Config(format!("too many accounts: {count}")))?;
             MnemonicBuilder::<English>::default()
                 .phrase(mnemonic)
                 .index(index)
                 .and_then(|b| b.build())
-                .map_err(|e| ChainError::Config(format!("cannot derive dev account {i} from the mnemonic: {e}")))
+                .map_err(|e| {
+                    ChainError::Config(format!(
+                        "cannot derive dev account {i} from the mnemonic: {e}"
+                    ))
+                })
         })
         .collect()
 }
@@ -35,8 +40,14 @@ mod tests {
     #[test]
     fn derives_the_well_known_dev_accounts() {
         let signers = derive(DEFAULT_MNEMONIC, 2).expect("valid mnemonic");
-        assert_eq!(signers[0].address(), address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"));
-        assert_eq!(signers[1].address(), address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"));
+        assert_eq!(
+            signers[0].address(),
+            address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")
+        );
+        assert_eq!(
+            signers[1].address(),
+            address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
+        );
     }
 
     #[test]

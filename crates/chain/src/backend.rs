@@ -12,8 +12,8 @@ use crate::{
     state::{StateDb, StateDump, WorldState},
 };
 use alloy_consensus::{
-    Header, Receipt, ReceiptEnvelope, ReceiptWithBloom, SignableTransaction, Transaction as _, TxEnvelope,
-    TypedTransaction, proofs, transaction::Recovered, transaction::SignerRecoverable,
+    Header, Receipt, ReceiptEnvelope, ReceiptWithBloom, SignableTransaction, Transaction as _,
+    TxEnvelope, TypedTransaction, proofs, transaction::Recovered, transaction::SignerRecoverable,
 };
 use alloy_eips::{
     BlockId, BlockNumberOrTag, Decodable2718, Encodable2718,
@@ -21,7 +21,9 @@ use alloy_eips::{
     eip7685::EMPTY_REQUESTS_HASH,
 };
 use alloy_primitives::{Address, B64, B256, Bloom, Bytes, Signature, U256, keccak256};
-use alloy_rpc_types_eth::{Filter, FilterBlockOption, Log, Transaction, TransactionReceipt, TransactionRequest};
+use alloy_rpc_types_eth::{
+    Filter, FilterBlockOption, Log, Transaction, TransactionReceipt, TransactionRequest,
+};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_trie::EMPTY_ROOT_HASH;
@@ -101,15 +103,25 @@ pub struct Backend {
 
 impl std::fmt::Debug for Backend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Backend").field("chain_id", &self.rules.chain_id).field("head", &self.head()).finish()
+        f.debug_struct("Backend")
+            .field("chain_id", &self.rules.chain_id)
+            .field("head", &self.head())
+            .finish()
     }
 }
 
 impl Backend {
     /// A new chain: a genesis block whose state funds the dev accounts; or, when `saved` is
     /// given, the chain it holds.
-    pub fn new(config: &ChainConfig, signers: Vec<PrivateKeySigner>, saved: Option<SavedChain>) -> ChainResult<Self> {
-        let rules = Rules { chain_id: config.chain_id, spec: config.spec };
+    pub fn new(
+        config: &ChainConfig,
+        signers: Vec<PrivateKeySigner>,
+        saved: Option<SavedChain>,
+    ) -> ChainResult<Self> {
+        let rules = Rules {
+            chain_id: config.chain_id,
+            spec: config.spec,
+        };
         let accounts: Vec<Address> = signers.iter().map(PrivateKeySigner::address).collect();
         let inner = match saved {
             Some(saved) => Self::resume(config, saved)?,
@@ -222,7 +234,12 @@ impl Backend {
         let inner = self.inner.read();
         SavedChain {
             chain_id: self.rules.chain_id,
-            blocks: inner.chain.blocks().iter().map(|b| MinedBlock::clone(b)).collect(),
+            blocks: inner
+                .chain
+                .blocks()
+                .iter()
+                .map(|b| MinedBlock::clone(b))
+                .collect(),
             state: inner.state.dump(),
             time_offset: inner.clock.offset(),
             base_fee: inner.base_fee,
@@ -243,7 +260,9 @@ impl Backend {
 
     /// The node's key for `address`, if it is a dev account.
     pub fn signer(&self, address: &Address) -> Result<&PrivateKeySigner> {
-        self.signers.get(address).ok_or(NodeError::UnknownAccount(*address))
+        self.signers
+            .get(address)
+            .ok_or(NodeError::UnknownAccount(*address))
     }
 
     /// New blocks as they are mined.
@@ -318,7 +337,13 @@ impl Backend {
 
     /// Pending transactions, for txpool-style queries.
     pub fn pending_transactions(&self) -> Vec<Transaction> {
-        self.inner.read().pool.all().cloned().map(pending_rpc_tx).collect()
+        self.inner
+            .read()
+            .pool
+            .all()
+            .cloned()
+            .map(pending_rpc_tx)
+            .collect()
     }
 
     /// The state after block `id`.
@@ -337,7 +362,10 @@ impl Backend {
             .iter()
             .find(|(n, _)| *n == number)
             .map(|(_, s)| s.clone())
-            .ok_or(NodeError::StateUnavailable { block: number, kept: self.state_history })
+            .ok_or(NodeError::StateUnavailable {
+                block: number,
+                kept: self.state_history,
+            })
     }
 
     /// The next nonce of `address` at block `id`, counting pool transactions for "pending".
@@ -353,13 +381,22 @@ impl Backend {
 
     /// What the EVM sees when executing "at" block `number`: the next block for the newest one
     /// (as if the call were in the next block), the block itself otherwise.
-    fn call_context(&self, inner: &Inner, number: u64) -> Result<(WorldState, BlockContext, Vec<B256>)> {
+    fn call_context(
+        &self,
+        inner: &Inner,
+        number: u64,
+    ) -> Result<(WorldState, BlockContext, Vec<B256>)> {
         let state = self.state_of(inner, number)?;
         let hashes = inner.chain.hashes()[..=number as usize].to_vec();
         let context = if number == inner.chain.head() {
             self.next_block_context(inner)
         } else {
-            let header = &inner.chain.by_number(number).expect("resolved block exists").header.inner;
+            let header = &inner
+                .chain
+                .by_number(number)
+                .expect("resolved block exists")
+                .header
+                .inner;
             BlockContext {
                 number: header.number,
                 timestamp: header.timestamp,
@@ -409,17 +446,27 @@ impl Backend {
         let inner = self.inner.read();
         let blocks: Vec<&Arc<MinedBlock>> = match filter.block_option {
             FilterBlockOption::AtBlockHash(hash) => {
-                vec![inner.chain.by_hash(&hash).ok_or_else(|| NodeError::NotFound(format!("unknown block {hash}")))?]
+                vec![
+                    inner
+                        .chain
+                        .by_hash(&hash)
+                        .ok_or_else(|| NodeError::NotFound(format!("unknown block {hash}")))?,
+                ]
             }
-            FilterBlockOption::Range { from_block, to_block } => {
+            FilterBlockOption::Range {
+                from_block,
+                to_block,
+            } => {
                 let head = inner.chain.head();
                 let number = |tag: Option<BlockNumberOrTag>| -> Result<u64> {
                     match tag {
                         None => Ok(head),
-                        Some(tag) => resolve_in(&inner.chain, BlockId::Number(tag)).or_else(|e| match (e, tag) {
-                            // A range may reach past the head: it simply ends there.
-                            (NodeError::NotFound(_), BlockNumberOrTag::Number(_)) => Ok(head),
-                            (e, _) => Err(e),
+                        Some(tag) => resolve_in(&inner.chain, BlockId::Number(tag)).or_else(|e| {
+                            match (e, tag) {
+                                // A range may reach past the head: it simply ends there.
+                                (NodeError::NotFound(_), BlockNumberOrTag::Number(_)) => Ok(head),
+                                (e, _) => Err(e),
+                            }
                         }),
                     }
                 };
@@ -434,7 +481,9 @@ impl Backend {
                         "block range {from}..={to} is wider than {MAX_LOG_RANGE} blocks: query smaller ranges"
                     )));
                 }
-                (from..=to).filter_map(|n| inner.chain.by_number(n)).collect()
+                (from..=to)
+                    .filter_map(|n| inner.chain.by_number(n))
+                    .collect()
             }
         };
         let mut logs = Vec::new();
@@ -452,29 +501,46 @@ impl Backend {
     /// Blocks after `after`, up to the head, for filter polling.
     pub fn blocks_after(&self, after: u64) -> Vec<Arc<MinedBlock>> {
         let inner = self.inner.read();
-        (after + 1..=inner.chain.head()).filter_map(|n| inner.chain.by_number(n).cloned()).collect()
+        (after + 1..=inner.chain.head())
+            .filter_map(|n| inner.chain.by_number(n).cloned())
+            .collect()
     }
 
     /// eth_feeHistory: base fees (one more than blocks, the last being the next block's),
     /// gas used ratios, and the requested reward percentiles of effective tips.
-    pub fn fee_history(&self, count: u64, newest: BlockId, percentiles: &[f64]) -> Result<FeeHistory> {
+    pub fn fee_history(
+        &self,
+        count: u64,
+        newest: BlockId,
+        percentiles: &[f64],
+    ) -> Result<FeeHistory> {
         let inner = self.inner.read();
         let newest = resolve_in(&inner.chain, newest)?;
         let count = count.clamp(1, 1024).min(newest + 1);
         let oldest = newest + 1 - count;
-        let mut history = FeeHistory { oldest_block: oldest, ..Default::default() };
+        let mut history = FeeHistory {
+            oldest_block: oldest,
+            ..Default::default()
+        };
         for n in oldest..=newest {
             let block = inner.chain.by_number(n).expect("within the chain");
             let header = &block.header.inner;
             let base_fee = header.base_fee_per_gas.unwrap_or_default();
             history.base_fee_per_gas.push(u128::from(base_fee));
-            history.gas_used_ratio.push(header.gas_used as f64 / header.gas_limit.max(1) as f64);
+            history
+                .gas_used_ratio
+                .push(header.gas_used as f64 / header.gas_limit.max(1) as f64);
             if !percentiles.is_empty() {
                 let mut tips: Vec<(u128, u64)> = block
                     .transactions
                     .iter()
                     .zip(&block.receipts)
-                    .map(|(tx, r)| (tx.inner.effective_tip_per_gas(base_fee).unwrap_or_default(), r.gas_used))
+                    .map(|(tx, r)| {
+                        (
+                            tx.inner.effective_tip_per_gas(base_fee).unwrap_or_default(),
+                            r.gas_used,
+                        )
+                    })
                     .collect();
                 tips.sort_unstable();
                 let total: u64 = tips.iter().map(|(_, g)| g).sum();
@@ -499,7 +565,11 @@ impl Backend {
         let next = if newest == inner.chain.head() {
             inner.base_fee
         } else {
-            inner.chain.by_number(newest + 1).and_then(|b| b.header.inner.base_fee_per_gas).unwrap_or_default()
+            inner
+                .chain
+                .by_number(newest + 1)
+                .and_then(|b| b.header.inner.base_fee_per_gas)
+                .unwrap_or_default()
         };
         history.base_fee_per_gas.push(u128::from(next));
         Ok(history)
@@ -509,11 +579,12 @@ impl Backend {
 
     /// eth_sendRawTransaction.
     pub fn send_raw_transaction(&self, raw: &[u8]) -> Result<B256> {
-        let envelope = TxEnvelope::decode_2718(&mut &raw[..])
-            .map_err(|e| NodeError::InvalidTransaction(format!("transaction could not be decoded: {e}")))?;
-        let signer = envelope
-            .recover_signer()
-            .map_err(|_| NodeError::InvalidTransaction("invalid transaction signature".to_owned()))?;
+        let envelope = TxEnvelope::decode_2718(&mut &raw[..]).map_err(|e| {
+            NodeError::InvalidTransaction(format!("transaction could not be decoded: {e}"))
+        })?;
+        let signer = envelope.recover_signer().map_err(|_| {
+            NodeError::InvalidTransaction("invalid transaction signature".to_owned())
+        })?;
         self.submit(Recovered::new_unchecked(envelope, signer))
     }
 
@@ -526,13 +597,17 @@ impl Backend {
 
     /// eth_signTransaction: fills and signs, returns the raw transaction.
     pub fn sign_transaction(&self, request: TransactionRequest) -> Result<Bytes> {
-        let from = request.from.ok_or_else(|| NodeError::InvalidParams("missing 'from'".to_owned()))?;
+        let from = request
+            .from
+            .ok_or_else(|| NodeError::InvalidParams("missing 'from'".to_owned()))?;
         self.signer(&from)?;
         Ok(self.sign_request(request)?.inner().encoded_2718().into())
     }
 
     fn sign_request(&self, mut request: TransactionRequest) -> Result<Recovered<TxEnvelope>> {
-        let from = request.from.ok_or_else(|| NodeError::InvalidParams("missing 'from'".to_owned()))?;
+        let from = request
+            .from
+            .ok_or_else(|| NodeError::InvalidParams("missing 'from'".to_owned()))?;
         let signer = self.signers.get(&from);
         let impersonated = self.inner.read().impersonated.contains(&from);
         if signer.is_none() && !impersonated {
@@ -549,8 +624,12 @@ impl Backend {
             request.to = Some(alloy_primitives::TxKind::Create);
         }
         if request.gas_price.is_none() {
-            let tip = *request.max_priority_fee_per_gas.get_or_insert(DEFAULT_PRIORITY_FEE);
-            request.max_fee_per_gas.get_or_insert(u128::from(base_fee) * 2 + tip);
+            let tip = *request
+                .max_priority_fee_per_gas
+                .get_or_insert(DEFAULT_PRIORITY_FEE);
+            request
+                .max_fee_per_gas
+                .get_or_insert(u128::from(base_fee) * 2 + tip);
         }
         if request.gas.is_none() {
             let mut estimate_request = request.clone();
@@ -558,9 +637,9 @@ impl Backend {
             let gas = self.estimate_gas(&estimate_request, BlockId::latest())?;
             request.gas = Some(gas);
         }
-        let typed: TypedTransaction = request
-            .build_typed_tx()
-            .map_err(|_| NodeError::InvalidParams("these fields do not make a valid transaction".to_owned()))?;
+        let typed: TypedTransaction = request.build_typed_tx().map_err(|_| {
+            NodeError::InvalidParams("these fields do not make a valid transaction".to_owned())
+        })?;
         let envelope = match signer {
             Some(signer) => {
                 let signature = signer
@@ -583,7 +662,9 @@ impl Backend {
     pub fn submit(&self, tx: Recovered<TxEnvelope>) -> Result<B256> {
         let hash = *tx.inner().tx_hash();
         if tx.inner().is_eip4844() {
-            return Err(NodeError::Unsupported("blob transactions (EIP-4844) are not supported by poco chain".into()));
+            return Err(NodeError::Unsupported(
+                "blob transactions (EIP-4844) are not supported by poco chain".into(),
+            ));
         }
         if let Some(chain_id) = tx.inner().chain_id()
             && chain_id != self.rules.chain_id
@@ -601,7 +682,9 @@ impl Backend {
         let state_nonce = inner.state.nonce(&sender);
         let nonce = tx.inner().nonce();
         if nonce < state_nonce {
-            return Err(NodeError::InvalidTransaction(format!("nonce too low: next nonce {state_nonce}, tx nonce {nonce}")));
+            return Err(NodeError::InvalidTransaction(format!(
+                "nonce too low: next nonce {state_nonce}, tx nonce {nonce}"
+            )));
         }
         if tx.inner().gas_limit() > inner.gas_limit {
             return Err(NodeError::InvalidTransaction(format!(
@@ -643,7 +726,9 @@ impl Backend {
         }
         inner.pool.add(tx).map_err(|e| match e {
             PoolError::AlreadyKnown => NodeError::InvalidTransaction("already known".to_owned()),
-            PoolError::ReplacementUnderpriced => NodeError::InvalidTransaction("replacement transaction underpriced".to_owned()),
+            PoolError::ReplacementUnderpriced => {
+                NodeError::InvalidTransaction("replacement transaction underpriced".to_owned())
+            }
         })?;
         drop(inner);
         let _ = self.new_pending.send(hash);
@@ -657,7 +742,9 @@ impl Backend {
                 let state = &inner.state;
                 inner.pool.ready(|a| state.nonce(a))
             };
-            let Some(tx) = ready.into_iter().next() else { return };
+            let Some(tx) = ready.into_iter().next() else {
+                return;
+            };
             let hash = *tx.inner().tx_hash();
             inner.pool.remove(&hash);
             match self.mine_locked(inner, vec![tx], None, true) {
@@ -712,8 +799,16 @@ impl Backend {
                 // Does not fit: it stays in the pool for a later block.
                 continue;
             }
-            let db = StateDb { state: &state, block_hashes: inner.chain.hashes() };
-            let outcome = match executor::execute(db, cfg.clone(), env.clone(), executor::tx_env(&tx)) {
+            let db = StateDb {
+                state: &state,
+                block_hashes: inner.chain.hashes(),
+            };
+            let outcome = match executor::execute(
+                db,
+                cfg.clone(),
+                env.clone(),
+                executor::tx_env(&tx),
+            ) {
                 Ok(outcome) => outcome,
                 Err(e) if strict => return Err(e),
                 Err(e) => {
@@ -732,12 +827,20 @@ impl Backend {
                 logs: outcome.result.into_logs(),
             };
             let logs_bloom = receipt.bloom_slow();
-            let envelope = ReceiptEnvelope::from_typed(tx.inner().tx_type(), ReceiptWithBloom { receipt, logs_bloom });
+            let envelope = ReceiptEnvelope::from_typed(
+                tx.inner().tx_type(),
+                ReceiptWithBloom {
+                    receipt,
+                    logs_bloom,
+                },
+            );
             included.push((tx, envelope, gas_used));
         }
         let transactions: Vec<&TxEnvelope> = included.iter().map(|(tx, _, _)| tx.inner()).collect();
         let receipts: Vec<&ReceiptEnvelope> = included.iter().map(|(_, r, _)| r).collect();
-        let logs_bloom = receipts.iter().fold(Bloom::ZERO, |acc, r| acc | r.logs_bloom());
+        let logs_bloom = receipts
+            .iter()
+            .fold(Bloom::ZERO, |acc, r| acc | r.logs_bloom());
         let header = Header {
             parent_hash,
             ommers_hash: alloy_consensus::EMPTY_OMMER_ROOT_HASH,
@@ -763,7 +866,12 @@ impl Backend {
             ..Default::default()
         };
         let block = Arc::new(seal(header, included));
-        inner.base_fee = calc_next_block_base_fee(cumulative, context.gas_limit, context.base_fee, BaseFeeParams::ethereum());
+        inner.base_fee = calc_next_block_base_fee(
+            cumulative,
+            context.gas_limit,
+            context.base_fee,
+            BaseFeeParams::ethereum(),
+        );
         inner.clock.mined(context.timestamp);
         inner.state = state.clone();
         inner.history.push_back((context.number, state));
@@ -805,7 +913,9 @@ impl Backend {
     /// evm_revert: back to snapshot `id`, which is used up together with every later one.
     pub fn revert(&self, id: u64) -> bool {
         let mut inner = self.inner.write();
-        let Some(snapshot) = inner.snapshots.remove(&id) else { return false };
+        let Some(snapshot) = inner.snapshots.remove(&id) else {
+            return false;
+        };
         inner.snapshots.retain(|k, _| *k < id);
         inner.chain.truncate(snapshot.head);
         inner.state = snapshot.state;
@@ -823,7 +933,11 @@ impl Backend {
 
     /// evm_setNextBlockTimestamp.
     pub fn set_next_timestamp(&self, timestamp: u64) -> Result<()> {
-        self.inner.write().clock.set_next(timestamp).map_err(NodeError::InvalidParams)
+        self.inner
+            .write()
+            .clock
+            .set_next(timestamp)
+            .map_err(NodeError::InvalidParams)
     }
 
     /// Edits the newest state in place (setBalance, setCode, setNonce, setStorageAt, loadState).
@@ -875,7 +989,10 @@ pub struct FeeHistory {
     /// gasUsed / gasLimit per block.
     pub gas_used_ratio: Vec<f64>,
     /// Tips at the requested percentiles, per block.
-    #[serde(skip_serializing_if = "Vec::is_empty", with = "alloy_serde_compat::quantity_matrix")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        with = "alloy_serde_compat::quantity_matrix"
+    )]
     pub reward: Vec<Vec<u128>>,
 }
 
@@ -898,7 +1015,10 @@ mod alloy_serde_compat {
     }
     pub(super) mod quantity_matrix {
         use serde::ser::SerializeSeq;
-        pub(crate) fn serialize<S: serde::Serializer>(v: &[Vec<u128>], s: S) -> Result<S::Ok, S::Error> {
+        pub(crate) fn serialize<S: serde::Serializer>(
+            v: &[Vec<u128>],
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
             let mut seq = s.serialize_seq(Some(v.len()))?;
             for row in v {
                 let row: Vec<String> = row.iter().map(|x| format!("{x:#x}")).collect();
@@ -924,27 +1044,40 @@ fn resolve_in(chain: &ChainStore, id: BlockId) -> Result<u64> {
             | BlockNumberOrTag::Finalized => Ok(head),
             BlockNumberOrTag::Earliest => Ok(0),
             BlockNumberOrTag::Number(n) if n <= head => Ok(n),
-            BlockNumberOrTag::Number(n) => {
-                Err(NodeError::NotFound(format!("block {n} does not exist yet: the newest block is {head}")))
-            }
+            BlockNumberOrTag::Number(n) => Err(NodeError::NotFound(format!(
+                "block {n} does not exist yet: the newest block is {head}"
+            ))),
         },
     }
 }
 
 /// A pending transaction as the RPC shows it: no block yet.
 fn pending_rpc_tx(tx: Recovered<TxEnvelope>) -> Transaction {
-    Transaction { inner: tx, block_hash: None, block_number: None, transaction_index: None, effective_gas_price: None, block_timestamp: None }
+    Transaction {
+        inner: tx,
+        block_hash: None,
+        block_number: None,
+        transaction_index: None,
+        effective_gas_price: None,
+        block_timestamp: None,
+    }
 }
 
 /// Builds a mined block from its header and executed transactions: hash, size, RPC receipts and
 /// logs with their positions.
-fn seal(header: Header, executed: Vec<(Recovered<TxEnvelope>, ReceiptEnvelope, u64)>) -> MinedBlock {
+fn seal(
+    header: Header,
+    executed: Vec<(Recovered<TxEnvelope>, ReceiptEnvelope, u64)>,
+) -> MinedBlock {
     let hash = header.hash_slow();
     let number = header.number;
     let timestamp = header.timestamp;
     let base_fee = header.base_fee_per_gas;
     let size = alloy_rlp::Encodable::length(&header)
-        + executed.iter().map(|(t, _, _)| t.inner().encode_2718_len()).sum::<usize>()
+        + executed
+            .iter()
+            .map(|(t, _, _)| t.inner().encode_2718_len())
+            .sum::<usize>()
         + 8;
     let mut transactions = Vec::with_capacity(executed.len());
     let mut receipts = Vec::with_capacity(executed.len());
@@ -999,5 +1132,9 @@ fn seal(header: Header, executed: Vec<(Recovered<TxEnvelope>, ReceiptEnvelope, u
         total_difficulty: Some(U256::ZERO),
         size: Some(U256::from(size)),
     };
-    MinedBlock { header, transactions, receipts }
+    MinedBlock {
+        header,
+        transactions,
+        receipts,
+    }
 }

@@ -1,7 +1,9 @@
 //! Mined blocks, kept in the form the JSON-RPC API returns them, with indexes by hash.
 
 use alloy_primitives::{B256, Bloom};
-use alloy_rpc_types_eth::{Block, BlockTransactions, Filter, Header, Log, Transaction, TransactionReceipt};
+use alloy_rpc_types_eth::{
+    Block, BlockTransactions, Filter, Header, Log, Transaction, TransactionReceipt,
+};
 use serde::{Deserialize, Serialize};
 use std::{collections::HashMap, sync::Arc};
 
@@ -32,9 +34,19 @@ impl MinedBlock {
         let transactions = if full {
             BlockTransactions::Full(self.transactions.clone())
         } else {
-            BlockTransactions::Hashes(self.transactions.iter().map(|t| *t.inner.tx_hash()).collect())
+            BlockTransactions::Hashes(
+                self.transactions
+                    .iter()
+                    .map(|t| *t.inner.tx_hash())
+                    .collect(),
+            )
         };
-        Block { header: self.header.clone(), uncles: Vec::new(), transactions, withdrawals: Some(Default::default()) }
+        Block {
+            header: self.header.clone(),
+            uncles: Vec::new(),
+            transactions,
+            withdrawals: Some(Default::default()),
+        }
     }
 
     /// Every log of the block, in order.
@@ -47,7 +59,12 @@ impl MinedBlock {
         if !bloom_may_match(self.header.inner.logs_bloom, filter) {
             return Vec::new();
         }
-        self.logs().filter(|log| filter.matches_address(log.address()) && filter.matches_topics(log.topics())).cloned().collect()
+        self.logs()
+            .filter(|log| {
+                filter.matches_address(log.address()) && filter.matches_topics(log.topics())
+            })
+            .cloned()
+            .collect()
     }
 }
 
@@ -77,10 +94,20 @@ pub struct ChainStore {
 impl ChainStore {
     /// Appends a block (its number must be the next one).
     pub fn push(&mut self, block: Arc<MinedBlock>) {
-        debug_assert_eq!(block.number(), self.blocks.len() as u64, "blocks are appended in order");
+        debug_assert_eq!(
+            block.number(),
+            self.blocks.len() as u64,
+            "blocks are appended in order"
+        );
         let number = block.number();
         for (index, tx) in block.transactions.iter().enumerate() {
-            self.txs.insert(*tx.inner.tx_hash(), TxLocation { block: number, index });
+            self.txs.insert(
+                *tx.inner.tx_hash(),
+                TxLocation {
+                    block: number,
+                    index,
+                },
+            );
         }
         self.by_hash.insert(block.hash(), number);
         self.hashes.push(block.hash());
@@ -101,7 +128,9 @@ impl ChainStore {
 
     /// The newest block.
     pub fn latest(&self) -> &Arc<MinedBlock> {
-        self.blocks.last().expect("the chain always has its genesis block")
+        self.blocks
+            .last()
+            .expect("the chain always has its genesis block")
     }
 
     /// Number of the newest block.
@@ -111,7 +140,9 @@ impl ChainStore {
 
     /// Block by number.
     pub fn by_number(&self, number: u64) -> Option<&Arc<MinedBlock>> {
-        usize::try_from(number).ok().and_then(|n| self.blocks.get(n))
+        usize::try_from(number)
+            .ok()
+            .and_then(|n| self.blocks.get(n))
     }
 
     /// Block by hash.

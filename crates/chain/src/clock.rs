@@ -5,7 +5,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Wall-clock seconds since the Unix epoch.
 pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 /// The node's clock.
@@ -22,31 +25,44 @@ pub struct Clock {
 impl Clock {
     /// A clock whose newest block has timestamp `last`.
     pub fn new(last: u64) -> Self {
-        Self { offset: 0, next: None, last }
+        Self {
+            offset: 0,
+            next: None,
+            last,
+        }
     }
 
     /// A clock resumed from a saved state, keeping how far it was moved from the wall clock.
     pub fn resumed(last: u64, offset: i64) -> Self {
-        Self { offset, next: None, last }
+        Self {
+            offset,
+            next: None,
+            last,
+        }
     }
 
     /// Timestamp for the next block: the forced one, or now + offset, never below the last.
     pub fn next_timestamp(&self) -> u64 {
-        self.next.unwrap_or_else(|| now().saturating_add_signed(self.offset)).max(self.last)
+        self.next
+            .unwrap_or_else(|| now().saturating_add_signed(self.offset))
+            .max(self.last)
     }
 
     /// Records that a block was mined at `timestamp`.
     pub fn mined(&mut self, timestamp: u64) {
         if self.next.take().is_some() {
             // Later blocks continue from the forced time rather than jumping back to wall time.
-            self.offset = i64::try_from(i128::from(timestamp) - i128::from(now())).unwrap_or(self.offset);
+            self.offset =
+                i64::try_from(i128::from(timestamp) - i128::from(now())).unwrap_or(self.offset);
         }
         self.last = timestamp;
     }
 
     /// Moves time forward by `seconds`; returns the total offset.
     pub fn increase(&mut self, seconds: u64) -> i64 {
-        self.offset = self.offset.saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX));
+        self.offset = self
+            .offset
+            .saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX));
         self.offset
     }
 

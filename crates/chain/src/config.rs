@@ -75,7 +75,10 @@ impl Default for ChainConfig {
 impl ChainConfig {
     /// A configuration for tests: a free port on loopback, everything else default.
     pub fn test() -> Self {
-        Self { port: 0, ..Self::default() }
+        Self {
+            port: 0,
+            ..Self::default()
+        }
     }
 
     /// Listen on `host`.

@@ -60,7 +60,9 @@ pub enum NodeError {
     #[error("{0}")]
     NotFound(String),
     /// The state of that block is older than the history the node keeps.
-    #[error("state of block {block} is not available: this node keeps the last {kept} states (start it with a larger --state-history)")]
+    #[error(
+        "state of block {block} is not available: this node keeps the last {kept} states (start it with a larger --state-history)"
+    )]
     StateUnavailable {
         /// The block asked for.
         block: u64,
@@ -71,7 +73,9 @@ pub enum NodeError {
     #[error("{0}")]
     InvalidParams(String),
     /// The node holds no key for this sender, and it is not impersonated.
-    #[error("unknown account {0}: eth_sendTransaction and the signing methods need one of the node's dev accounts (or an impersonated one)")]
+    #[error(
+        "unknown account {0}: eth_sendTransaction and the signing methods need one of the node's dev accounts (or an impersonated one)"
+    )]
     UnknownAccount(alloy_primitives::Address),
     /// The node does not support what was asked (for instance blob transactions).
     #[error("{0}")]

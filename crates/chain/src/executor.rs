@@ -9,14 +9,16 @@ use alloy_consensus::{Transaction as _, TxEnvelope, transaction::Recovered};
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_sol_types::{Panic, Revert, SolError};
-use std::str::FromStr;
 use revm::{
     Context, ExecuteEvm, MainBuilder, MainContext,
     context::{BlockEnv, CfgEnv, TxEnv},
-    context_interface::result::{EVMError, ExecResultAndState, ExecutionResult, InvalidTransaction},
+    context_interface::result::{
+        EVMError, ExecResultAndState, ExecutionResult, HaltReason, InvalidTransaction,
+    },
     primitives::{eip4844::BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE, hardfork::SpecId},
     state::EvmState,
 };
+use std::str::FromStr;
 
 /// Gas of a plain value transfer, the least any transaction costs.
 pub const MIN_TRANSACTION_GAS: u64 = 21_000;
@@ -95,8 +97,17 @@ impl Rules {
 pub type Outcome = ExecResultAndState<ExecutionResult, EvmState>;
 
 /// Runs `tx` against `db` in `block`, without committing anything.
-pub fn execute(db: StateDb<'_>, cfg: CfgEnv, block: BlockEnv, tx: TxEnv) -> Result<Outcome, NodeError> {
-    let mut evm = Context::mainnet().with_ref_db(db).with_cfg(cfg).with_block(block).build_mainnet();
+pub fn execute(
+    db: StateDb<'_>,
+    cfg: CfgEnv,
+    block: BlockEnv,
+    tx: TxEnv,
+) -> Result<Outcome, NodeError> {
+    let mut evm = Context::mainnet()
+        .with_ref_db(db)
+        .with_cfg(cfg)
+        .with_block(block)
+        .build_mainnet();
     evm.transact(tx).map_err(|e| match e {
         EVMError::Transaction(invalid) => NodeError::InvalidTransaction(describe_invalid(&invalid)),
         EVMError::Header(h) => NodeError::Internal(format!("invalid block header: {h}")),
@@ -134,7 +145,12 @@ pub fn tx_env(tx: &Recovered<TxEnvelope>) -> TxEnv {
 }
 
 /// The environment of an eth_call / eth_estimateGas request, and whether it carries a price.
-pub fn call_env(request: &TransactionRequest, chain_id: u64, gas: u64, base_fee: u64) -> (TxEnv, bool) {
+pub fn call_env(
+    request: &TransactionRequest,
+    chain_id: u64,
+    gas: u64,
+    base_fee: u64,
+) -> (TxEnv, bool) {
     let priced = request.gas_price.is_some() || request.max_fee_per_gas.is_some();
     let mut env = TxEnv {
         caller: request.from.unwrap_or_default(),
@@ -178,11 +194,36 @@ pub fn call(
 ) -> Result<Bytes, NodeError> {
     let (env, priced) = call_env(request, rules.chain_id, block.gas_limit, block.base_fee);
     let cfg = rules.call_cfg(priced, block.gas_limit.max(env.gas_limit));
-    let outcome = execute(StateDb { state, block_hashes }, cfg, block.env(), env)?;
+    let outcome = execute(
+        StateDb {
+            state,
+            block_hashes,
+        },
+        cfg,
+        block.env(),
+        env,
+    )?;
     match outcome.result {
         ExecutionResult::Success { output, .. } => Ok(output.into_data()),
         ExecutionResult::Revert { output, .. } => Err(NodeError::reverted(output)),
-        ExecutionResult::Halt { reason, .. } => Err(NodeError::Halted(format!("{reason:?}"))),
+        ExecutionResult::Halt { reason, .. } => Err(halted(&reason, None)),
+    }
+}
+
+/// The error of a halted call. A top-level `OutOfFunds` can only be the transferred value
+/// exceeding the balance (inner calls fail softly), which geth words as below.
+fn halted(reason: &HaltReason, gas: Option<u64>) -> NodeError {
+    match reason {
+        HaltReason::OutOfFunds => {
+            NodeError::InvalidTransaction("insufficient funds for transfer".to_owned())
+        }
+        HaltReason::OutOfGas(_) => match gas {
+            Some(gas) => NodeError::Halted(format!(
+                "out of gas: gas required exceeds allowance ({gas})"
+            )),
+            None => NodeError::Halted("out of gas".to_owned()),
+        },
+        other => NodeError::Halted(format!("{other:?}")),
     }
 }
 
@@ -202,6 +243,11 @@ pub fn estimate_gas(
         let affordable = balance / U256::from(env.gas_price);
         cap = cap.min(u64::try_from(affordable).unwrap_or(u64::MAX));
     }
+    if env.value > state.balance(&env.caller) {
+        return Err(NodeError::InvalidTransaction(
+            "insufficient funds for transfer".to_owned(),
+        ));
+    }
     // A plain transfer to an account without code costs exactly the intrinsic gas.
     if let TxKind::Call(to) = env.kind
         && env.data.is_empty()
@@ -212,7 +258,10 @@ pub fn estimate_gas(
     {
         return Ok(MIN_TRANSACTION_GAS);
     }
-    let db = StateDb { state, block_hashes };
+    let db = StateDb {
+        state,
+        block_hashes,
+    };
     let run = |gas: u64| -> Result<ExecutionResult, NodeError> {
         let mut env = env.clone();
         env.gas_limit = gas;
@@ -224,9 +273,7 @@ pub fn estimate_gas(
     let used = match first {
         ExecutionResult::Success { gas, .. } => gas.tx_gas_used(),
         ExecutionResult::Revert { output, .. } => return Err(NodeError::reverted(output)),
-        ExecutionResult::Halt { reason, .. } => {
-            return Err(NodeError::Halted(format!("{reason:?} (gas limit {cap})")));
-        }
+        ExecutionResult::Halt { reason, .. } => return Err(halted(&reason, Some(cap))),
     };
     let succeeds = |gas: u64| -> Result<bool, NodeError> {
         match run(gas) {
@@ -264,7 +311,14 @@ pub fn parse_hardfork(name: &str) -> Option<SpecId> {
     SpecId::from_str(&name.to_lowercase()).ok().or_else(|| {
         // revm spells its names in camel case ("Prague"); accept any case.
         let mut chars = name.chars();
-        let capitalized: String = chars.next().map(|c| c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()).unwrap_or_default();
+        let capitalized: String = chars
+            .next()
+            .map(|c| {
+                c.to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect()
+            })
+            .unwrap_or_default();
         SpecId::from_str(&capitalized).ok()
     })
 }
@@ -276,7 +330,10 @@ pub fn revert_reason(output: &[u8]) -> Option<String> {
     }
     if let Ok(panic) = Panic::abi_decode(output) {
         let code = panic.code;
-        let what = panic.kind().map(|k| k.as_str().to_owned()).unwrap_or_else(|| "unknown panic".to_owned());
+        let what = panic
+            .kind()
+            .map(|k| k.as_str().to_owned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
         return Some(format!("panic: {what} ({code:#x})"));
     }
     None
@@ -285,18 +342,30 @@ pub fn revert_reason(output: &[u8]) -> Option<String> {
 /// A geth-style message for a transaction revm refused to execute.
 pub fn describe_invalid(invalid: &InvalidTransaction) -> String {
     match invalid {
-        InvalidTransaction::NonceTooLow { tx, state } => format!("nonce too low: next nonce {state}, tx nonce {tx}"),
-        InvalidTransaction::NonceTooHigh { tx, state } => format!("nonce too high: next nonce {state}, tx nonce {tx}"),
+        InvalidTransaction::NonceTooLow { tx, state } => {
+            format!("nonce too low: next nonce {state}, tx nonce {tx}")
+        }
+        InvalidTransaction::NonceTooHigh { tx, state } => {
+            format!("nonce too high: next nonce {state}, tx nonce {tx}")
+        }
         InvalidTransaction::LackOfFundForMaxFee { fee, balance } => {
             format!("insufficient funds for gas * price + value: have {balance} want {fee}")
         }
-        InvalidTransaction::CallGasCostMoreThanGasLimit { initial_gas, gas_limit } => {
+        InvalidTransaction::CallGasCostMoreThanGasLimit {
+            initial_gas,
+            gas_limit,
+        } => {
             format!("intrinsic gas too low: gas {gas_limit}, minimum needed {initial_gas}")
         }
-        InvalidTransaction::GasFloorMoreThanGasLimit { gas_floor, gas_limit } => {
+        InvalidTransaction::GasFloorMoreThanGasLimit {
+            gas_floor,
+            gas_limit,
+        } => {
             format!("intrinsic gas too low: gas {gas_limit}, calldata floor {gas_floor} (EIP-7623)")
         }
-        InvalidTransaction::GasPriceLessThanBasefee => "max fee per gas less than block base fee".to_owned(),
+        InvalidTransaction::GasPriceLessThanBasefee => {
+            "max fee per gas less than block base fee".to_owned()
+        }
         InvalidTransaction::CallerGasLimitMoreThanBlock => "exceeds block gas limit".to_owned(),
         InvalidTransaction::TxGasLimitGreaterThanCap { gas_limit, cap } => {
             format!("gas limit {gas_limit} exceeds the per-transaction cap of {cap} (EIP-7825)")
@@ -325,7 +394,10 @@ mod tests {
     #[test]
     fn decodes_panics() {
         let data = hex!("4e487b710000000000000000000000000000000000000000000000000000000000000011");
-        assert_eq!(revert_reason(&data).as_deref(), Some("panic: arithmetic underflow or overflow (0x11)"));
+        assert_eq!(
+            revert_reason(&data).as_deref(),
+            Some("panic: arithmetic underflow or overflow (0x11)")
+        );
     }
 
     #[test]

@@ -30,5 +30,5 @@ pub mod state;
 
 pub use backend::Backend;
 pub use config::ChainConfig;
-pub use node::Node;
 pub use error::{ChainError, NodeError, Result};
+pub use node::Node;

@@ -20,7 +20,10 @@ pub struct Node {
 
 impl std::fmt::Debug for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Node").field("addr", &self.addr).field("backend", &self.backend).finish_non_exhaustive()
+        f.debug_struct("Node")
+            .field("addr", &self.addr)
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -28,7 +31,9 @@ impl Node {
     /// Starts a node: loads its state file if any, binds, and serves.
     pub async fn start(config: ChainConfig) -> Result<Self> {
         if config.accounts == 0 {
-            return Err(ChainError::Config("at least one dev account is needed".to_owned()));
+            return Err(ChainError::Config(
+                "at least one dev account is needed".to_owned(),
+            ));
         }
         let signers = accounts::derive(&config.mnemonic, config.accounts)?;
         let saved = match &config.state_path {
@@ -37,8 +42,12 @@ impl Node {
         };
         let backend = Arc::new(Backend::new(&config, signers.clone(), saved)?);
         let addr = SocketAddr::new(config.host, config.port);
-        let listener = TcpListener::bind(addr).await.map_err(|source| ChainError::Bind { addr, source })?;
-        let addr = listener.local_addr().map_err(|source| ChainError::Bind { addr, source })?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ChainError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| ChainError::Bind { addr, source })?;
 
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (interval_tx, interval_rx) = watch::channel(config.block_time);
@@ -49,17 +58,37 @@ impl Node {
             let stop = async move {
                 let _ = server_shutdown.wait_for(|stop| *stop).await;
             };
-            if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(stop).await {
+            if let Err(e) = axum::serve(listener, router)
+                .with_graceful_shutdown(stop)
+                .await
+            {
                 tracing::error!(error = %e, "JSON-RPC server failed");
             }
         });
 
-        let mut tasks = vec![tokio::spawn(interval_mining(backend.clone(), interval_rx, shutdown_rx.clone()))];
+        let mut tasks = vec![tokio::spawn(interval_mining(
+            backend.clone(),
+            interval_rx,
+            shutdown_rx.clone(),
+        ))];
         if let Some(path) = config.state_path.clone() {
-            tasks.push(tokio::spawn(periodic_save(backend.clone(), path, config.state_interval, shutdown_rx)));
+            tasks.push(tokio::spawn(periodic_save(
+                backend.clone(),
+                path,
+                config.state_interval,
+                shutdown_rx,
+            )));
         }
         tracing::info!(%addr, chain_id = config.chain_id, "poco chain listening");
-        Ok(Self { backend, signers, addr, config, shutdown, tasks, server: Some(server) })
+        Ok(Self {
+            backend,
+            signers,
+            addr,
+            config,
+            shutdown,
+            tasks,
+            server: Some(server),
+        })
     }
 
     /// The address the server listens on.
@@ -94,7 +123,9 @@ impl Node {
 
     /// Saves the state file now (no-op without one).
     pub async fn save_state(&self) -> Result<()> {
-        let Some(path) = self.config.state_path.clone() else { return Ok(()) };
+        let Some(path) = self.config.state_path.clone() else {
+            return Ok(());
+        };
         let saved = self.backend.save();
         tokio::task::spawn_blocking(move || persist::save(&path, saved))
             .await
@@ -127,7 +158,11 @@ impl Drop for Node {
 }
 
 /// Mines a block every interval while interval mining is on.
-async fn interval_mining(backend: Arc<Backend>, mut interval: watch::Receiver<Option<Duration>>, mut shutdown: watch::Receiver<bool>) {
+async fn interval_mining(
+    backend: Arc<Backend>,
+    mut interval: watch::Receiver<Option<Duration>>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         let current = *interval.borrow_and_update();
         match current {
@@ -149,7 +184,12 @@ async fn interval_mining(backend: Arc<Backend>, mut interval: watch::Receiver<Op
 }
 
 /// Saves the state file every `period`.
-async fn periodic_save(backend: Arc<Backend>, path: std::path::PathBuf, period: Duration, mut shutdown: watch::Receiver<bool>) {
+async fn periodic_save(
+    backend: Arc<Backend>,
+    path: std::path::PathBuf,
+    period: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut saved_head = None;
     loop {
         tokio::select! {

@@ -46,7 +46,13 @@ impl Pool {
             self.by_hash.remove(existing.tx.inner().tx_hash());
         }
         self.arrivals += 1;
-        queue.insert(nonce, Pending { tx, arrival: self.arrivals });
+        queue.insert(
+            nonce,
+            Pending {
+                tx,
+                arrival: self.arrivals,
+            },
+        );
         self.by_hash.insert(hash, (sender, nonce));
         Ok(())
     }
@@ -78,7 +84,11 @@ impl Pool {
         }
         // Merge the runs by arrival, keeping each sender's nonces ascending.
         let mut out = Vec::new();
-        while let Some(run) = runs.iter_mut().filter(|r| !r.is_empty()).min_by_key(|r| r[0].arrival) {
+        while let Some(run) = runs
+            .iter_mut()
+            .filter(|r| !r.is_empty())
+            .min_by_key(|r| r[0].arrival)
+        {
             out.push(run.pop_front().expect("run is not empty").tx.clone());
         }
         out
@@ -103,7 +113,10 @@ impl Pool {
             .iter()
             .flat_map(|(sender, queue)| {
                 let next = next_nonce(sender);
-                queue.range(..next).map(|(_, p)| *p.tx.inner().tx_hash()).collect::<Vec<_>>()
+                queue
+                    .range(..next)
+                    .map(|(_, p)| *p.tx.inner().tx_hash())
+                    .collect::<Vec<_>>()
             })
             .collect();
         for hash in stale {
@@ -127,7 +140,9 @@ impl Pool {
 
     /// Every pending transaction.
     pub fn all(&self) -> impl Iterator<Item = &Recovered<TxEnvelope>> {
-        self.by_sender.values().flat_map(|q| q.values().map(|p| &p.tx))
+        self.by_sender
+            .values()
+            .flat_map(|q| q.values().map(|p| &p.tx))
     }
 
     /// Number of pending transactions.

@@ -94,7 +94,10 @@ async fn session(socket: WebSocket, mut state: AppState) {
             Some(Ok(_)) => continue,
         };
         let reply = match serde_json::from_slice::<Value>(&body) {
-            Err(e) => Some(Reply::Single(Response::error(Value::Null, RpcError::parse_error(e)))),
+            Err(e) => Some(Reply::Single(Response::error(
+                Value::Null,
+                RpcError::parse_error(e),
+            ))),
             Ok(Value::Array(requests)) if !requests.is_empty() => {
                 let responses: Vec<Response> = requests
                     .into_iter()
@@ -120,8 +123,16 @@ async fn session(socket: WebSocket, mut state: AppState) {
 }
 
 /// Handles one request of a WebSocket session, subscriptions included.
-fn handle(rpc: &Arc<Rpc>, value: Value, out: &mpsc::Sender<String>, subscriptions: &mut HashMap<String, JoinHandle<()>>) -> Option<Response> {
-    let method = value.get("method").and_then(Value::as_str).unwrap_or_default();
+fn handle(
+    rpc: &Arc<Rpc>,
+    value: Value,
+    out: &mpsc::Sender<String>,
+    subscriptions: &mut HashMap<String, JoinHandle<()>>,
+) -> Option<Response> {
+    let method = value
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if method != "eth_subscribe" && method != "eth_unsubscribe" {
         return rpc.handle_one(value);
     }
@@ -135,13 +146,15 @@ fn handle(rpc: &Arc<Rpc>, value: Value, out: &mpsc::Sender<String>, subscription
             json!(id)
         })
     } else {
-        call.params.required::<String>(0, "subscriptionId").map(|id| {
-            let found = subscriptions.remove(&id.to_lowercase());
-            if let Some(task) = &found {
-                task.abort();
-            }
-            json!(found.is_some())
-        })
+        call.params
+            .required::<String>(0, "subscriptionId")
+            .map(|id| {
+                let found = subscriptions.remove(&id.to_lowercase());
+                if let Some(task) = &found {
+                    task.abort();
+                }
+                json!(found.is_some())
+            })
     };
     let id = call.id?;
     Some(match outcome {
@@ -155,7 +168,11 @@ fn notification(id: &str, result: Value) -> String {
 }
 
 /// Starts a subscription task; returns its id.
-fn subscribe(rpc: &Arc<Rpc>, params: &crate::rpc::Params, out: &mpsc::Sender<String>) -> Result<(String, JoinHandle<()>), RpcError> {
+fn subscribe(
+    rpc: &Arc<Rpc>,
+    params: &crate::rpc::Params,
+    out: &mpsc::Sender<String>,
+) -> Result<(String, JoinHandle<()>), RpcError> {
     let kind: String = params.required(0, "subscriptionType")?;
     let id = format!("{:#x}", rand::random::<u128>());
     let backend = rpc.backend().clone();

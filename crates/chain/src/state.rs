@@ -30,7 +30,12 @@ pub struct AccountState {
 
 impl Default for AccountState {
     fn default() -> Self {
-        Self { balance: U256::ZERO, nonce: 0, code_hash: KECCAK_EMPTY, storage: imbl::HashMap::new() }
+        Self {
+            balance: U256::ZERO,
+            nonce: 0,
+            code_hash: KECCAK_EMPTY,
+            storage: imbl::HashMap::new(),
+        }
     }
 }
 
@@ -56,12 +61,18 @@ impl WorldState {
 
     /// Balance of `address` (zero for an unknown account).
     pub fn balance(&self, address: &Address) -> U256 {
-        self.accounts.get(address).map(|a| a.balance).unwrap_or_default()
+        self.accounts
+            .get(address)
+            .map(|a| a.balance)
+            .unwrap_or_default()
     }
 
     /// Nonce of `address` (zero for an unknown account).
     pub fn nonce(&self, address: &Address) -> u64 {
-        self.accounts.get(address).map(|a| a.nonce).unwrap_or_default()
+        self.accounts
+            .get(address)
+            .map(|a| a.nonce)
+            .unwrap_or_default()
     }
 
     /// Code deployed at `address` (empty for an account without code).
@@ -137,7 +148,11 @@ impl WorldState {
             }
             if account.is_empty() && !account.is_created() && account.storage.is_empty() {
                 // EIP-161: touched empty accounts are removed.
-                if self.accounts.get(&address).is_some_and(AccountState::is_empty) {
+                if self
+                    .accounts
+                    .get(&address)
+                    .is_some_and(AccountState::is_empty)
+                {
                     self.accounts.remove(&address);
                 }
                 continue;
@@ -145,7 +160,9 @@ impl WorldState {
             if let Some(code) = &account.info.code
                 && !code.is_empty()
             {
-                self.codes.entry(account.info.code_hash).or_insert_with(|| code.clone());
+                self.codes
+                    .entry(account.info.code_hash)
+                    .or_insert_with(|| code.clone());
             }
             let created = account.is_created();
             let entry = self.account_mut(address);
@@ -199,9 +216,21 @@ impl WorldState {
             .accounts
             .iter()
             .map(|(address, account)| {
-                let code = self.codes.get(&account.code_hash).map(Bytecode::original_bytes).unwrap_or_default();
+                let code = self
+                    .codes
+                    .get(&account.code_hash)
+                    .map(Bytecode::original_bytes)
+                    .unwrap_or_default();
                 let storage = account.storage.iter().map(|(k, v)| (*k, *v)).collect();
-                (*address, AccountDump { balance: account.balance, nonce: account.nonce, code, storage })
+                (
+                    *address,
+                    AccountDump {
+                        balance: account.balance,
+                        nonce: account.nonce,
+                        code,
+                        storage,
+                    },
+                )
             })
             .collect();
         StateDump { accounts }
@@ -221,7 +250,12 @@ impl WorldState {
             let entry = self.account_mut(*address);
             entry.balance = account.balance;
             entry.nonce = account.nonce;
-            entry.storage = account.storage.iter().filter(|(_, v)| !v.is_zero()).map(|(k, v)| (*k, *v)).collect();
+            entry.storage = account
+                .storage
+                .iter()
+                .filter(|(_, v)| !v.is_zero())
+                .map(|(k, v)| (*k, *v))
+                .collect();
         }
     }
 }
@@ -267,7 +301,9 @@ mod alloy_serde_quantity {
         match Q::deserialize(d)? {
             Q::Num(n) => Ok(n),
             Q::Str(s) => {
-                let digits = s.strip_prefix("0x").ok_or_else(|| serde::de::Error::custom("quantity must start with 0x"))?;
+                let digits = s
+                    .strip_prefix("0x")
+                    .ok_or_else(|| serde::de::Error::custom("quantity must start with 0x"))?;
                 u64::from_str_radix(digits, 16).map_err(serde::de::Error::custom)
             }
         }
@@ -287,25 +323,42 @@ impl DatabaseRef for StateDb<'_> {
     type Error = Infallible;
 
     fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>, Self::Error> {
-        Ok(self.state.accounts.get(&address).map(|account| AccountInfo {
-            balance: account.balance,
-            nonce: account.nonce,
-            code_hash: account.code_hash,
-            account_id: None,
-            code: self.state.codes.get(&account.code_hash).cloned(),
-        }))
+        Ok(self
+            .state
+            .accounts
+            .get(&address)
+            .map(|account| AccountInfo {
+                balance: account.balance,
+                nonce: account.nonce,
+                code_hash: account.code_hash,
+                account_id: None,
+                code: self.state.codes.get(&account.code_hash).cloned(),
+            }))
     }
 
     fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode, Self::Error> {
-        Ok(self.state.codes.get(&code_hash).cloned().unwrap_or_default())
+        Ok(self
+            .state
+            .codes
+            .get(&code_hash)
+            .cloned()
+            .unwrap_or_default())
     }
 
-    fn storage_ref(&self, address: Address, index: StorageKey) -> Result<StorageValue, Self::Error> {
+    fn storage_ref(
+        &self,
+        address: Address,
+        index: StorageKey,
+    ) -> Result<StorageValue, Self::Error> {
         Ok(self.state.storage(&address, index))
     }
 
     fn block_hash_ref(&self, number: u64) -> Result<B256, Self::Error> {
-        Ok(usize::try_from(number).ok().and_then(|n| self.block_hashes.get(n)).copied().unwrap_or_default())
+        Ok(usize::try_from(number)
+            .ok()
+            .and_then(|n| self.block_hashes.get(n))
+            .copied()
+            .unwrap_or_default())
     }
 }
 
@@ -323,7 +376,10 @@ mod tests {
     fn single_account_state_root_matches_ethereum() {
         // One account with 1 wei: a known root (computed by geth's trie for this account).
         let mut state = WorldState::default();
-        state.set_balance(address!("0x0000000000000000000000000000000000000001"), U256::from(1));
+        state.set_balance(
+            address!("0x0000000000000000000000000000000000000001"),
+            U256::from(1),
+        );
         let expected = {
             let trie = TrieAccount {
                 nonce: 0,
@@ -331,10 +387,16 @@ mod tests {
                 storage_root: EMPTY_ROOT_HASH,
                 code_hash: KECCAK_EMPTY,
             };
-            alloy_trie::root::state_root_unhashed([(address!("0x0000000000000000000000000000000000000001"), trie)])
+            alloy_trie::root::state_root_unhashed([(
+                address!("0x0000000000000000000000000000000000000001"),
+                trie,
+            )])
         };
         assert_eq!(state.state_root(), expected);
-        assert_ne!(state.state_root(), b256!("0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421"));
+        assert_ne!(
+            state.state_root(),
+            b256!("0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421")
+        );
     }
 
     #[test]

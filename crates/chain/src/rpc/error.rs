@@ -30,7 +30,10 @@ impl RpcError {
 
     /// -32601: no such method.
     pub fn method_not_found(method: &str) -> Self {
-        Self::new(-32601, format!("the method {method} does not exist/is not available"))
+        Self::new(
+            -32601,
+            format!("the method {method} does not exist/is not available"),
+        )
     }
 
     /// -32602: bad parameters.
@@ -50,7 +53,11 @@ impl RpcError {
 
     /// An error with code and message.
     pub fn new(code: i64, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), data: None }
+        Self {
+            code,
+            message: message.into(),
+            data: None,
+        }
     }
 }
 
@@ -58,9 +65,11 @@ impl From<NodeError> for RpcError {
     fn from(error: NodeError) -> Self {
         let message = error.to_string();
         match error {
-            NodeError::Reverted { output, .. } => {
-                Self { code: 3, message, data: Some(Value::String(hex::encode_prefixed(&output))) }
-            }
+            NodeError::Reverted { output, .. } => Self {
+                code: 3,
+                message,
+                data: Some(Value::String(hex::encode_prefixed(&output))),
+            },
             NodeError::InvalidParams(_) => Self::invalid_params(message),
             NodeError::Internal(_) => Self::new(-32603, message),
             NodeError::InvalidTransaction(_)

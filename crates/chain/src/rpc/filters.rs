@@ -3,7 +3,6 @@
 //! five minutes is removed, as geth does.
 
 use crate::{Backend, NodeError};
-use alloy_eips::BlockNumberOrTag;
 use alloy_primitives::{B256, U256};
 use alloy_rpc_types_eth::{Filter, FilterBlockOption, Log};
 use parking_lot::Mutex;
@@ -44,25 +43,28 @@ impl Filters {
         let mut installed = self.installed.lock();
         installed.retain(|_, f| f.last_poll.elapsed() < FILTER_TIMEOUT);
         if installed.len() >= MAX_FILTERS {
-            return Err(NodeError::InvalidParams(format!("too many filters installed (max {MAX_FILTERS}): uninstall some")));
+            return Err(NodeError::InvalidParams(format!(
+                "too many filters installed (max {MAX_FILTERS}): uninstall some"
+            )));
         }
         let mut next = self.next_id.lock();
         *next += 1;
         let id = U256::from(*next);
-        installed.insert(id, Installed { kind, last_block: backend.head(), last_poll: Instant::now() });
+        installed.insert(
+            id,
+            Installed {
+                kind,
+                last_block: backend.head(),
+                last_poll: Instant::now(),
+            },
+        );
         Ok(id)
     }
 
-    /// eth_newFilter.
+    /// eth_newFilter. Like geth, polling reports logs of blocks mined after installation;
+    /// eth_getFilterLogs covers the filter's whole range.
     pub fn new_log_filter(&self, backend: &Backend, filter: Filter) -> Result<U256, NodeError> {
-        let id = self.install(backend, Kind::Logs(Box::new(filter.clone())))?;
-        // A filter starting in the past reports the past logs at its first poll.
-        if let FilterBlockOption::Range { from_block: Some(BlockNumberOrTag::Number(from)), .. } = filter.block_option
-            && let Some(f) = self.installed.lock().get_mut(&id)
-        {
-            f.last_block = from.saturating_sub(1).min(f.last_block);
-        }
-        Ok(id)
+        self.install(backend, Kind::Logs(Box::new(filter)))
     }
 
     /// eth_newBlockFilter.
@@ -83,9 +85,12 @@ impl Filters {
     /// eth_getFilterChanges: what happened since the last poll.
     pub fn changes(&self, backend: &Backend, id: U256) -> Result<Value, NodeError> {
         let mut installed = self.installed.lock();
-        let filter = installed.get_mut(&id).ok_or_else(|| NodeError::NotFound("filter not found".to_owned()))?;
+        let filter = installed
+            .get_mut(&id)
+            .ok_or_else(|| NodeError::NotFound("filter not found".to_owned()))?;
         filter.last_poll = Instant::now();
-        let json = |v: Result<Value, serde_json::Error>| v.map_err(|e| NodeError::Internal(e.to_string()));
+        let json =
+            |v: Result<Value, serde_json::Error>| v.map_err(|e| NodeError::Internal(e.to_string()));
         match &mut filter.kind {
             Kind::Blocks => {
                 let blocks = backend.blocks_after(filter.last_block);
@@ -129,11 +134,17 @@ impl Filters {
     pub fn logs(&self, backend: &Backend, id: U256) -> Result<Vec<Log>, NodeError> {
         let filter = {
             let mut installed = self.installed.lock();
-            let f = installed.get_mut(&id).ok_or_else(|| NodeError::NotFound("filter not found".to_owned()))?;
+            let f = installed
+                .get_mut(&id)
+                .ok_or_else(|| NodeError::NotFound("filter not found".to_owned()))?;
             f.last_poll = Instant::now();
             match &f.kind {
                 Kind::Logs(filter) => filter.clone(),
-                _ => return Err(NodeError::InvalidParams("filter is not a log filter".to_owned())),
+                _ => {
+                    return Err(NodeError::InvalidParams(
+                        "filter is not a log filter".to_owned(),
+                    ));
+                }
             }
         };
         backend.logs(&filter)
@@ -143,7 +154,10 @@ impl Filters {
 /// The explicit numeric bounds of a log filter.
 fn range(filter: &Filter) -> (Option<u64>, Option<u64>) {
     match filter.block_option {
-        FilterBlockOption::Range { from_block, to_block } => (
+        FilterBlockOption::Range {
+            from_block,
+            to_block,
+        } => (
             from_block.and_then(|b| b.as_number()),
             to_block.and_then(|b| b.as_number()),
         ),

@@ -24,7 +24,11 @@ fn quantity(n: u64) -> Value {
 
 /// A number given as a JSON number, a hex quantity or a decimal string.
 fn flexible_u64(params: &Params, index: usize, name: &str) -> Result<Option<u64>, RpcError> {
-    let bad = || RpcError::invalid_params(format!("invalid argument {index} ({name}): expected a number or a hex quantity"));
+    let bad = || {
+        RpcError::invalid_params(format!(
+            "invalid argument {index} ({name}): expected a number or a hex quantity"
+        ))
+    };
     match params.raw(index) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(bad),
@@ -40,7 +44,9 @@ fn flexible_u64(params: &Params, index: usize, name: &str) -> Result<Option<u64>
 fn message_bytes(params: &Params, index: usize) -> Result<Vec<u8>, RpcError> {
     let text: String = params.required(index, "message")?;
     match text.strip_prefix("0x") {
-        Some(digits) => hex::decode(digits).map_err(|e| RpcError::invalid_params(format!("invalid argument {index} (message): {e}"))),
+        Some(digits) => hex::decode(digits).map_err(|e| {
+            RpcError::invalid_params(format!("invalid argument {index} (message): {e}"))
+        }),
         None => Ok(text.into_bytes()),
     }
 }
@@ -50,11 +56,17 @@ impl Rpc {
     pub fn dispatch(&self, method: &str, params: &Params) -> MethodResult {
         let b = &self.backend;
         let block_or_latest = |i: usize| -> Result<BlockId, RpcError> {
-            Ok(params.optional::<BlockId>(i, "block")?.unwrap_or(BlockId::latest()))
+            Ok(params
+                .optional::<BlockId>(i, "block")?
+                .unwrap_or(BlockId::latest()))
         };
         match method {
             // ---- node identity ----
-            "web3_clientVersion" => Ok(json!(format!("poco-chain/v{}/{}/rust", env!("CARGO_PKG_VERSION"), std::env::consts::OS))),
+            "web3_clientVersion" => Ok(json!(format!(
+                "poco-chain/v{}/{}/rust",
+                env!("CARGO_PKG_VERSION"),
+                std::env::consts::OS
+            ))),
             "web3_sha3" => Ok(json!(keccak256(params.required::<Bytes>(0, "data")?))),
             "net_version" => Ok(json!(b.chain_id().to_string())),
             "net_listening" => Ok(json!(true)),
@@ -84,12 +96,16 @@ impl Rpc {
             "eth_getStorageAt" => {
                 let address: Address = params.at_most(3)?.required(0, "address")?;
                 let slot: U256 = params.required(1, "slot")?;
-                to_json(B256::from(b.state_at(block_or_latest(2)?)?.storage(&address, slot)))
+                to_json(B256::from(
+                    b.state_at(block_or_latest(2)?)?.storage(&address, slot),
+                ))
             }
             "eth_call" => {
                 let request: TransactionRequest = params.required(0, "transaction")?;
                 if params.optional::<Value>(2, "stateOverrides")?.is_some() {
-                    return Err(RpcError::invalid_params("state overrides are not supported by poco chain"));
+                    return Err(RpcError::invalid_params(
+                        "state overrides are not supported by poco chain",
+                    ));
                 }
                 to_json(b.call(&request, block_or_latest(1)?)?)
             }
@@ -99,16 +115,24 @@ impl Rpc {
             }
 
             // ---- fees ----
-            "eth_gasPrice" => to_json(U256::from(u128::from(b.next_base_fee()) + DEFAULT_PRIORITY_FEE)),
+            "eth_gasPrice" => to_json(U256::from(
+                u128::from(b.next_base_fee()) + DEFAULT_PRIORITY_FEE,
+            )),
             "eth_maxPriorityFeePerGas" => to_json(U256::from(DEFAULT_PRIORITY_FEE)),
             "eth_blobBaseFee" => Ok(quantity(1)),
             "eth_feeHistory" => {
-                let count = flexible_u64(params, 0, "blockCount")?
-                    .ok_or_else(|| RpcError::invalid_params("missing value for required argument 0 (blockCount)"))?;
+                let count = flexible_u64(params, 0, "blockCount")?.ok_or_else(|| {
+                    RpcError::invalid_params("missing value for required argument 0 (blockCount)")
+                })?;
                 let newest: BlockId = params.required(1, "newestBlock")?;
-                let percentiles: Vec<f64> = params.optional(2, "rewardPercentiles")?.unwrap_or_default();
-                if percentiles.windows(2).any(|w| w[0] > w[1]) || percentiles.iter().any(|p| !(0.0..=100.0).contains(p)) {
-                    return Err(RpcError::invalid_params("rewardPercentiles must be ascending values between 0 and 100"));
+                let percentiles: Vec<f64> =
+                    params.optional(2, "rewardPercentiles")?.unwrap_or_default();
+                if percentiles.windows(2).any(|w| w[0] > w[1])
+                    || percentiles.iter().any(|p| !(0.0..=100.0).contains(p))
+                {
+                    return Err(RpcError::invalid_params(
+                        "rewardPercentiles must be ascending values between 0 and 100",
+                    ));
                 }
                 to_json(b.fee_history(count, newest, &percentiles)?)
             }
@@ -118,8 +142,12 @@ impl Rpc {
                 let raw: Bytes = params.at_most(1)?.required(0, "data")?;
                 to_json(b.send_raw_transaction(&raw)?)
             }
-            "eth_sendTransaction" => to_json(b.send_transaction(params.at_most(1)?.required(0, "transaction")?)?),
-            "eth_signTransaction" => to_json(b.sign_transaction(params.at_most(1)?.required(0, "transaction")?)?),
+            "eth_sendTransaction" => {
+                to_json(b.send_transaction(params.at_most(1)?.required(0, "transaction")?)?)
+            }
+            "eth_signTransaction" => {
+                to_json(b.sign_transaction(params.at_most(1)?.required(0, "transaction")?)?)
+            }
             "eth_sign" => {
                 let address: Address = params.required(0, "address")?;
                 let message = message_bytes(params, 1)?;
@@ -133,15 +161,20 @@ impl Rpc {
             "eth_signTypedData_v4" | "eth_signTypedData" => {
                 let address: Address = params.required(0, "address")?;
                 let typed: TypedData = match params.required::<Value>(1, "typedData")? {
-                    Value::String(text) => serde_json::from_str(&text)
-                        .map_err(|e| RpcError::invalid_params(format!("invalid argument 1 (typedData): {e}")))?,
-                    value => serde_json::from_value(value)
-                        .map_err(|e| RpcError::invalid_params(format!("invalid argument 1 (typedData): {e}")))?,
+                    Value::String(text) => serde_json::from_str(&text).map_err(|e| {
+                        RpcError::invalid_params(format!("invalid argument 1 (typedData): {e}"))
+                    })?,
+                    value => serde_json::from_value(value).map_err(|e| {
+                        RpcError::invalid_params(format!("invalid argument 1 (typedData): {e}"))
+                    })?,
                 };
-                let hash = typed
-                    .eip712_signing_hash()
-                    .map_err(|e| RpcError::invalid_params(format!("invalid argument 1 (typedData): {e}")))?;
-                let signature = b.signer(&address)?.sign_hash_sync(&hash).map_err(|e| RpcError::internal(e.to_string()))?;
+                let hash = typed.eip712_signing_hash().map_err(|e| {
+                    RpcError::invalid_params(format!("invalid argument 1 (typedData): {e}"))
+                })?;
+                let signature = b
+                    .signer(&address)?
+                    .sign_hash_sync(&hash)
+                    .map_err(|e| RpcError::internal(e.to_string()))?;
                 to_json(Bytes::from(signature.as_bytes().to_vec()))
             }
             "eth_getTransactionByHash" => to_json(b.transaction(&params.required(0, "hash")?)),
@@ -149,12 +182,18 @@ impl Rpc {
             "eth_getTransactionByBlockHashAndIndex" => {
                 let hash: B256 = params.required(0, "blockHash")?;
                 let index: U64 = params.required(1, "index")?;
-                to_json(b.block_by_hash(&hash).and_then(|block| block.transactions.get(index.to::<usize>()).cloned()))
+                to_json(
+                    b.block_by_hash(&hash)
+                        .and_then(|block| block.transactions.get(index.to::<usize>()).cloned()),
+                )
             }
             "eth_getTransactionByBlockNumberAndIndex" => {
                 let tag: BlockNumberOrTag = params.required(0, "block")?;
                 let index: U64 = params.required(1, "index")?;
-                to_json(b.block(tag.into())?.and_then(|block| block.transactions.get(index.to::<usize>()).cloned()))
+                to_json(
+                    b.block(tag.into())?
+                        .and_then(|block| block.transactions.get(index.to::<usize>()).cloned()),
+                )
             }
             "eth_getBlockReceipts" => {
                 let id: BlockId = params.required(0, "block")?;
@@ -175,34 +214,54 @@ impl Rpc {
             }
             "eth_getBlockTransactionCountByNumber" => {
                 let tag: BlockNumberOrTag = params.required(0, "block")?;
-                Ok(b.block(tag.into())?.map(|block| quantity(block.transactions.len() as u64)).unwrap_or(Value::Null))
+                Ok(b.block(tag.into())?
+                    .map(|block| quantity(block.transactions.len() as u64))
+                    .unwrap_or(Value::Null))
             }
             "eth_getBlockTransactionCountByHash" => {
                 let hash: B256 = params.required(0, "hash")?;
-                Ok(b.block_by_hash(&hash).map(|block| quantity(block.transactions.len() as u64)).unwrap_or(Value::Null))
+                Ok(b.block_by_hash(&hash)
+                    .map(|block| quantity(block.transactions.len() as u64))
+                    .unwrap_or(Value::Null))
             }
             "eth_getUncleCountByBlockNumber" | "eth_getUncleCountByBlockHash" => Ok(quantity(0)),
-            "eth_getUncleByBlockNumberAndIndex" | "eth_getUncleByBlockHashAndIndex" => Ok(Value::Null),
+            "eth_getUncleByBlockNumberAndIndex" | "eth_getUncleByBlockHashAndIndex" => {
+                Ok(Value::Null)
+            }
 
             // ---- logs and filters ----
             "eth_getLogs" => to_json(b.logs(&params.at_most(1)?.required::<Filter>(0, "filter")?)?),
-            "eth_newFilter" => to_json(self.filters.new_log_filter(b, params.required(0, "filter")?)?),
+            "eth_newFilter" => to_json(
+                self.filters
+                    .new_log_filter(b, params.required(0, "filter")?)?,
+            ),
             "eth_newBlockFilter" => to_json(self.filters.new_block_filter(b)?),
             "eth_newPendingTransactionFilter" => to_json(self.filters.new_pending_filter(b)?),
-            "eth_getFilterChanges" => Ok(self.filters.changes(b, params.required(0, "filterId")?)?),
-            "eth_getFilterLogs" => to_json(self.filters.logs(b, params.required(0, "filterId")?)?),
-            "eth_uninstallFilter" => to_json(self.filters.uninstall(params.required(0, "filterId")?)),
-            "eth_subscribe" | "eth_unsubscribe" => {
-                Err(RpcError::new(-32601, "notifications not supported over HTTP: connect with WebSocket on the same port"))
+            "eth_getFilterChanges" => {
+                Ok(self.filters.changes(b, params.required(0, "filterId")?)?)
             }
+            "eth_getFilterLogs" => to_json(self.filters.logs(b, params.required(0, "filterId")?)?),
+            "eth_uninstallFilter" => {
+                to_json(self.filters.uninstall(params.required(0, "filterId")?))
+            }
+            "eth_subscribe" | "eth_unsubscribe" => Err(RpcError::new(
+                -32601,
+                "notifications not supported over HTTP: connect with WebSocket on the same port",
+            )),
 
             // ---- mining and time ----
             "evm_mine" => {
                 // evm_mine(timestamp?) or evm_mine({timestamp, blocks}) as ganache accepts.
                 let (timestamp, blocks) = match params.raw(0) {
                     Some(Value::Object(options)) => {
-                        let p = Params::new(Some(json!([options.get("timestamp"), options.get("blocks")])))?;
-                        (flexible_u64(&p, 0, "timestamp")?, flexible_u64(&p, 1, "blocks")?.unwrap_or(1))
+                        let p = Params::new(Some(json!([
+                            options.get("timestamp"),
+                            options.get("blocks")
+                        ])))?;
+                        (
+                            flexible_u64(&p, 0, "timestamp")?,
+                            flexible_u64(&p, 1, "blocks")?.unwrap_or(1),
+                        )
                     }
                     _ => (flexible_u64(params, 0, "timestamp")?, 1),
                 };
@@ -230,20 +289,23 @@ impl Rpc {
             }
             "anvil_getAutomine" | "hardhat_getAutomine" => Ok(json!(b.automine())),
             "evm_increaseTime" | "anvil_increaseTime" => {
-                let seconds = flexible_u64(params, 0, "seconds")?
-                    .ok_or_else(|| RpcError::invalid_params("missing value for required argument 0 (seconds)"))?;
+                let seconds = flexible_u64(params, 0, "seconds")?.ok_or_else(|| {
+                    RpcError::invalid_params("missing value for required argument 0 (seconds)")
+                })?;
                 Ok(json!(b.increase_time(seconds)))
             }
             "evm_setNextBlockTimestamp" | "anvil_setNextBlockTimestamp" => {
-                let timestamp = flexible_u64(params, 0, "timestamp")?
-                    .ok_or_else(|| RpcError::invalid_params("missing value for required argument 0 (timestamp)"))?;
+                let timestamp = flexible_u64(params, 0, "timestamp")?.ok_or_else(|| {
+                    RpcError::invalid_params("missing value for required argument 0 (timestamp)")
+                })?;
                 b.set_next_timestamp(timestamp)?;
                 Ok(Value::Null)
             }
             "evm_snapshot" | "anvil_snapshot" => Ok(quantity(b.snapshot())),
             "evm_revert" | "anvil_revert" => {
-                let id = flexible_u64(params, 0, "snapshotId")?
-                    .ok_or_else(|| RpcError::invalid_params("missing value for required argument 0 (snapshotId)"))?;
+                let id = flexible_u64(params, 0, "snapshotId")?.ok_or_else(|| {
+                    RpcError::invalid_params("missing value for required argument 0 (snapshotId)")
+                })?;
                 Ok(json!(b.revert(id)))
             }
 
@@ -287,18 +349,22 @@ impl Rpc {
             }
             "anvil_setNextBlockBaseFeePerGas" | "hardhat_setNextBlockBaseFeePerGas" => {
                 let fee: U256 = params.required(0, "baseFee")?;
-                let fee = u64::try_from(fee).map_err(|_| RpcError::invalid_params("baseFee does not fit in 64 bits"))?;
+                let fee = u64::try_from(fee)
+                    .map_err(|_| RpcError::invalid_params("baseFee does not fit in 64 bits"))?;
                 b.set_next_base_fee(fee);
                 Ok(Value::Null)
             }
             "anvil_dumpState" | "hardhat_dumpState" => {
-                let json = serde_json::to_vec(&b.dump_state()).map_err(|e| RpcError::internal(e.to_string()))?;
+                let json = serde_json::to_vec(&b.dump_state())
+                    .map_err(|e| RpcError::internal(e.to_string()))?;
                 to_json(Bytes::from(json))
             }
             "anvil_loadState" | "hardhat_loadState" => {
                 let raw: Bytes = params.required(0, "state")?;
                 let dump: StateDump = serde_json::from_slice(&raw).map_err(|e| {
-                    RpcError::invalid_params(format!("invalid argument 0 (state): not a state from anvil_dumpState: {e}"))
+                    RpcError::invalid_params(format!(
+                        "invalid argument 0 (state): not a state from anvil_dumpState: {e}"
+                    ))
                 })?;
                 b.edit_state(|s| s.load(&dump));
                 Ok(json!(true))
@@ -317,9 +383,16 @@ impl Rpc {
     }
 
     /// Mines `blocks` blocks, the first at `timestamp` if given, `interval` seconds apart.
-    fn mine_blocks(&self, blocks: u64, timestamp: Option<u64>, interval: u64) -> Result<(), NodeError> {
+    fn mine_blocks(
+        &self,
+        blocks: u64,
+        timestamp: Option<u64>,
+        interval: u64,
+    ) -> Result<(), NodeError> {
         if blocks > 100_000 {
-            return Err(NodeError::InvalidParams(format!("cannot mine {blocks} blocks at once (max 100000)")));
+            return Err(NodeError::InvalidParams(format!(
+                "cannot mine {blocks} blocks at once (max 100000)"
+            )));
         }
         let mut next = timestamp;
         for _ in 0..blocks {

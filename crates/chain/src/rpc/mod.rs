@@ -36,12 +36,20 @@ enum Outcome {
 impl Response {
     /// A successful response.
     pub fn result(id: Value, result: Value) -> Self {
-        Self { jsonrpc: "2.0", id, outcome: Outcome::Result(result) }
+        Self {
+            jsonrpc: "2.0",
+            id,
+            outcome: Outcome::Result(result),
+        }
     }
 
     /// An error response.
     pub fn error(id: Value, error: RpcError) -> Self {
-        Self { jsonrpc: "2.0", id, outcome: Outcome::Error(error) }
+        Self {
+            jsonrpc: "2.0",
+            id,
+            outcome: Outcome::Error(error),
+        }
     }
 
     /// The error, if this response is one.
@@ -68,21 +76,39 @@ impl Call {
     /// Validates one JSON-RPC request object.
     pub fn parse(value: Value) -> Result<Self, Response> {
         let Value::Object(mut object) = value else {
-            return Err(Response::error(Value::Null, RpcError::invalid_request("a request must be a JSON object")));
+            return Err(Response::error(
+                Value::Null,
+                RpcError::invalid_request("a request must be a JSON object"),
+            ));
         };
         let id = object.remove("id");
         let reply_id = id.clone().unwrap_or(Value::Null);
-        if !matches!(id, None | Some(Value::Null | Value::String(_) | Value::Number(_))) {
-            return Err(Response::error(Value::Null, RpcError::invalid_request("id must be a string, a number or null")));
+        if !matches!(
+            id,
+            None | Some(Value::Null | Value::String(_) | Value::Number(_))
+        ) {
+            return Err(Response::error(
+                Value::Null,
+                RpcError::invalid_request("id must be a string, a number or null"),
+            ));
         }
         if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-            return Err(Response::error(reply_id, RpcError::invalid_request("jsonrpc must be \"2.0\"")));
+            return Err(Response::error(
+                reply_id,
+                RpcError::invalid_request("jsonrpc must be \"2.0\""),
+            ));
         }
         let method = match object.remove("method") {
             Some(Value::String(method)) => method,
-            _ => return Err(Response::error(reply_id, RpcError::invalid_request("method must be a string"))),
+            _ => {
+                return Err(Response::error(
+                    reply_id,
+                    RpcError::invalid_request("method must be a string"),
+                ));
+            }
         };
-        let params = Params::new(object.remove("params")).map_err(|e| Response::error(reply_id, e))?;
+        let params =
+            Params::new(object.remove("params")).map_err(|e| Response::error(reply_id, e))?;
         Ok(Self { id, method, params })
     }
 }
@@ -107,14 +133,25 @@ pub struct Rpc {
 
 impl std::fmt::Debug for Rpc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rpc").field("backend", &self.backend).finish_non_exhaustive()
+        f.debug_struct("Rpc")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
     }
 }
 
 impl Rpc {
     /// Serves `backend`; `interval` controls interval mining (None: off).
-    pub fn new(backend: Arc<Backend>, interval: watch::Sender<Option<Duration>>, max_batch: usize) -> Self {
-        Self { backend, filters: Filters::default(), interval, max_batch }
+    pub fn new(
+        backend: Arc<Backend>,
+        interval: watch::Sender<Option<Duration>>,
+        max_batch: usize,
+    ) -> Self {
+        Self {
+            backend,
+            filters: Filters::default(),
+            interval,
+            max_batch,
+        }
     }
 
     /// The chain served.
@@ -126,7 +163,12 @@ impl Rpc {
     pub fn handle_body(&self, body: &[u8]) -> Option<Reply> {
         let value: Value = match serde_json::from_slice(body) {
             Ok(value) => value,
-            Err(e) => return Some(Reply::Single(Response::error(Value::Null, RpcError::parse_error(e)))),
+            Err(e) => {
+                return Some(Reply::Single(Response::error(
+                    Value::Null,
+                    RpcError::parse_error(e),
+                )));
+            }
         };
         self.handle_value(value)
     }
@@ -136,15 +178,25 @@ impl Rpc {
         match value {
             Value::Array(requests) => {
                 if requests.is_empty() {
-                    return Some(Reply::Single(Response::error(Value::Null, RpcError::invalid_request("empty batch"))));
+                    return Some(Reply::Single(Response::error(
+                        Value::Null,
+                        RpcError::invalid_request("empty batch"),
+                    )));
                 }
                 if requests.len() > self.max_batch {
                     return Some(Reply::Single(Response::error(
                         Value::Null,
-                        RpcError::invalid_request(format!("batch of {} requests exceeds the limit of {}", requests.len(), self.max_batch)),
+                        RpcError::invalid_request(format!(
+                            "batch of {} requests exceeds the limit of {}",
+                            requests.len(),
+                            self.max_batch
+                        )),
                     )));
                 }
-                let responses: Vec<Response> = requests.into_iter().filter_map(|r| self.handle_one(r)).collect();
+                let responses: Vec<Response> = requests
+                    .into_iter()
+                    .filter_map(|r| self.handle_one(r))
+                    .collect();
                 (!responses.is_empty()).then_some(Reply::Batch(responses))
             }
             single => self.handle_one(single).map(Reply::Single),
@@ -199,9 +251,17 @@ mod tests {
 
     #[test]
     fn bad_params_name_the_parameter() {
-        let r = reply(&rpc(), r#"{"jsonrpc":"2.0","id":"a","method":"eth_getBalance","params":["0x12"]}"#);
+        let r = reply(
+            &rpc(),
+            r#"{"jsonrpc":"2.0","id":"a","method":"eth_getBalance","params":["0x12"]}"#,
+        );
         assert_eq!(r["error"]["code"], -32602);
-        assert!(r["error"]["message"].as_str().expect("message").contains("address"));
+        assert!(
+            r["error"]["message"]
+                .as_str()
+                .expect("message")
+                .contains("address")
+        );
     }
 
     #[test]
@@ -210,19 +270,29 @@ mod tests {
             &rpc(),
             r#"[{"jsonrpc":"2.0","id":2,"method":"eth_chainId"},{"jsonrpc":"2.0","method":"eth_chainId"},{"jsonrpc":"2.0","id":1,"method":"net_version"}]"#,
         );
-        assert_eq!(r, json!([{"jsonrpc":"2.0","id":2,"result":"0x7a69"},{"jsonrpc":"2.0","id":1,"result":"31337"}]));
+        assert_eq!(
+            r,
+            json!([{"jsonrpc":"2.0","id":2,"result":"0x7a69"},{"jsonrpc":"2.0","id":1,"result":"31337"}])
+        );
     }
 
     #[test]
     fn empty_and_oversized_batches_are_invalid() {
         let rpc = rpc();
         assert_eq!(reply(&rpc, "[]")["error"]["code"], -32600);
-        let big = format!("[{}]", vec![r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#; 11].join(","));
+        let big = format!(
+            "[{}]",
+            vec![r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#; 11].join(",")
+        );
         assert_eq!(reply(&rpc, &big)["error"]["code"], -32600);
     }
 
     #[test]
     fn notification_gets_no_reply() {
-        assert!(rpc().handle_body(br#"{"jsonrpc":"2.0","method":"eth_chainId"}"#).is_none());
+        assert!(
+            rpc()
+                .handle_body(br#"{"jsonrpc":"2.0","method":"eth_chainId"}"#)
+                .is_none()
+        );
     }
 }

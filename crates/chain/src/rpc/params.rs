@@ -16,21 +16,31 @@ impl Params {
         match params {
             None | Some(Value::Null) => Ok(Self { values: Vec::new() }),
             Some(Value::Array(values)) => Ok(Self { values }),
-            Some(object @ Value::Object(_)) => Ok(Self { values: vec![object] }),
-            Some(other) => Err(RpcError::invalid_request(format!("params must be an array or an object, not {other}"))),
+            Some(object @ Value::Object(_)) => Ok(Self {
+                values: vec![object],
+            }),
+            Some(other) => Err(RpcError::invalid_request(format!(
+                "params must be an array or an object, not {other}"
+            ))),
         }
     }
 
     /// Parameter `index` (named `name` in errors), which must be present.
     pub fn required<T: DeserializeOwned>(&self, index: usize, name: &str) -> Result<T, RpcError> {
         match self.values.get(index) {
-            None | Some(Value::Null) => Err(RpcError::invalid_params(format!("missing value for required argument {index} ({name})"))),
+            None | Some(Value::Null) => Err(RpcError::invalid_params(format!(
+                "missing value for required argument {index} ({name})"
+            ))),
             Some(value) => decode(value, index, name),
         }
     }
 
     /// Parameter `index`, or `None` when absent or null.
-    pub fn optional<T: DeserializeOwned>(&self, index: usize, name: &str) -> Result<Option<T>, RpcError> {
+    pub fn optional<T: DeserializeOwned>(
+        &self,
+        index: usize,
+        name: &str,
+    ) -> Result<Option<T>, RpcError> {
         match self.values.get(index) {
             None | Some(Value::Null) => Ok(None),
             Some(value) => decode(value, index, name).map(Some),
@@ -40,7 +50,9 @@ impl Params {
     /// Fails when more than `max` parameters were given.
     pub fn at_most(&self, max: usize) -> Result<&Self, RpcError> {
         if self.values.len() > max {
-            return Err(RpcError::invalid_params(format!("too many arguments, want at most {max}")));
+            return Err(RpcError::invalid_params(format!(
+                "too many arguments, want at most {max}"
+            )));
         }
         Ok(self)
     }
@@ -52,7 +64,8 @@ impl Params {
 }
 
 fn decode<T: DeserializeOwned>(value: &Value, index: usize, name: &str) -> Result<T, RpcError> {
-    T::deserialize(value).map_err(|e| RpcError::invalid_params(format!("invalid argument {index} ({name}): {e}")))
+    T::deserialize(value)
+        .map_err(|e| RpcError::invalid_params(format!("invalid argument {index} ({name}): {e}")))
 }
 
 #[cfg(test)]
@@ -63,9 +76,15 @@ mod tests {
     #[test]
     fn names_the_bad_parameter() {
         let params = Params::new(Some(json!(["0xzz"]))).expect("array");
-        let err = params.required::<alloy_primitives::Address>(0, "address").expect_err("not an address");
+        let err = params
+            .required::<alloy_primitives::Address>(0, "address")
+            .expect_err("not an address");
         assert_eq!(err.code, -32602);
-        assert!(err.message.contains("argument 0 (address)"), "{}", err.message);
+        assert!(
+            err.message.contains("argument 0 (address)"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -65,18 +65,32 @@ pub(crate) struct ChainArgs {
 
 impl ChainArgs {
     fn config(&self) -> anyhow::Result<ChainConfig> {
-        let balance: U256 = parse_ether(&self.balance)
-            .with_context(|| format!("--balance {:?} is not an amount of ETH (for example 10000 or 0.5)", self.balance))?;
+        let balance: U256 = parse_ether(&self.balance).with_context(|| {
+            format!(
+                "--balance {:?} is not an amount of ETH (for example 10000 or 0.5)",
+                self.balance
+            )
+        })?;
         let block_time = match self.block_time {
-            Some(seconds) if seconds.is_finite() && seconds > 0.0 => Some(Duration::from_secs_f64(seconds)),
-            Some(seconds) => anyhow::bail!("--block-time must be a positive number of seconds, got {seconds}"),
+            Some(seconds) if seconds.is_finite() && seconds > 0.0 => {
+                Some(Duration::from_secs_f64(seconds))
+            }
+            Some(seconds) => {
+                anyhow::bail!("--block-time must be a positive number of seconds, got {seconds}")
+            }
             None => None,
         };
         let spec = poco_chain::executor::parse_hardfork(&self.hardfork).with_context(|| {
-            format!("--hardfork {:?} is not a hardfork revm knows (try prague or osaka)", self.hardfork)
+            format!(
+                "--hardfork {:?} is not a hardfork revm knows (try prague or osaka)",
+                self.hardfork
+            )
         })?;
         anyhow::ensure!(self.accounts > 0, "--accounts must be at least 1");
-        anyhow::ensure!(self.state_interval > 0, "--state-interval must be at least 1 second");
+        anyhow::ensure!(
+            self.state_interval > 0,
+            "--state-interval must be at least 1 second"
+        );
         Ok(ChainConfig::default()
             .with_host(self.host)
             .with_port(self.port)
@@ -95,7 +109,9 @@ impl ChainArgs {
 
     pub(crate) async fn run(self) -> anyhow::Result<()> {
         let config = self.config()?;
-        let node = Node::start(config).await.context("poco chain could not start")?;
+        let node = Node::start(config)
+            .await
+            .context("poco chain could not start")?;
         self.print_banner(&node)?;
         wait_for_signal().await?;
         eprintln!("stopping...");
@@ -119,7 +135,12 @@ impl ChainArgs {
                 None => "instant (a block per transaction)".to_owned(),
             };
             writeln!(out, "Mining       {mining}")?;
-            writeln!(out, "Block        {} (gas limit {})", backend.head(), backend.gas_limit())?;
+            writeln!(
+                out,
+                "Block        {} (gas limit {})",
+                backend.head(),
+                backend.gas_limit()
+            )?;
             if let Some(path) = &self.state {
                 writeln!(out, "State file   {}", path.display())?;
             }
@@ -131,7 +152,11 @@ impl ChainArgs {
             writeln!(out)?;
             writeln!(out, "Private keys")?;
             for (i, signer) in node.signers().iter().enumerate() {
-                writeln!(out, "({i}) 0x{}", alloy_primitives::hex::encode(signer.credential().to_bytes()))?;
+                writeln!(
+                    out,
+                    "({i}) 0x{}",
+                    alloy_primitives::hex::encode(signer.credential().to_bytes())
+                )?;
             }
             writeln!(out)?;
             if self.mnemonic == DEFAULT_MNEMONIC {
@@ -162,7 +187,8 @@ async fn wait_for_signal() -> anyhow::Result<()> {
         }
     }
     #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await.context("cannot listen for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot listen for Ctrl-C")?;
     Ok(())
 }
-

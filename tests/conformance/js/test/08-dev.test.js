@@ -23,6 +23,8 @@ describe('dev methods: snapshots, time, mining, balances', () => {
   });
 
   const block = (tag) => ctx.rpc('eth_getBlockByNumber', [tag, false]);
+  // Setters answer true (Hardhat) or null (anvil); both are in use.
+  const okResult = (v, what) => assert.ok(v === true || v === null, `${what} result ${JSON.stringify(v)}`);
 
   it('evm_snapshot / evm_revert restore state, balances, nonces and height', async () => {
     const key = BigInt(Date.now());
@@ -101,7 +103,7 @@ describe('dev methods: snapshots, time, mining, balances', () => {
     const key = BigInt(Date.now()) + 7n;
     const height = await ctx.provider.getBlockNumber();
     const nonce = await ctx.provider.getTransactionCount(signer.address, 'latest');
-    assert.equal(await ctx.rpc('evm_setAutomine', [false]), true);
+    okResult(await ctx.rpc('evm_setAutomine', [false]), 'evm_setAutomine');
     try {
       const data = (v) => conf.interface.encodeFunctionData('store', [key, v]);
       const h1 = await ctx.rpc('eth_sendTransaction', [{ from: signer.address, to: confAddr, data: data(1n), gas: '0x30000' }]);
@@ -161,7 +163,7 @@ describe('dev methods: snapshots, time, mining, balances', () => {
       const r = await waiting;
       assert.equal(r.status, 1);
     } finally {
-      assert.equal(await ctx.rpc('evm_setAutomine', [true]), true);
+      okResult(await ctx.rpc('evm_setAutomine', [true]), 'evm_setAutomine');
     }
     // Back to instant mining.
     const r = await (await conf.store(key, 9n)).wait();
@@ -171,12 +173,11 @@ describe('dev methods: snapshots, time, mining, balances', () => {
   it('hardhat_setBalance (and anvil_setBalance where supported)', async () => {
     const who = ethers.Wallet.createRandom().address;
     const amount = ethers.parseEther('123.456');
-    assert.equal(await ctx.rpc('hardhat_setBalance', [who, ethers.toQuantity(amount)]), true);
+    okResult(await ctx.rpc('hardhat_setBalance', [who, ethers.toQuantity(amount)]), 'hardhat_setBalance');
     assert.equal(await ctx.provider.getBalance(who), amount);
     if (!ctx.isHardhat) {
       const a2 = ethers.parseEther('7');
-      const res = await ctx.rpc('anvil_setBalance', [who, ethers.toQuantity(a2)]);
-      assert.ok(res === true || res === null, `anvil_setBalance result ${JSON.stringify(res)}`);
+      okResult(await ctx.rpc('anvil_setBalance', [who, ethers.toQuantity(a2)]), 'anvil_setBalance');
       assert.equal(await ctx.provider.getBalance(who), a2);
     }
     // The balance is spendable by a locally signed transaction.

@@ -61,7 +61,7 @@ def test_automine_off(ctx, w3, conf, sender, accounts):
     key = time.time_ns()
     height = w3.eth.block_number
     nonce = w3.eth.get_transaction_count(sender)
-    assert ctx.rpc("evm_setAutomine", [False]) is True
+    assert ctx.rpc("evm_setAutomine", [False]) in (True, None)  # Hardhat: true, anvil: null
     try:
         h1 = w3.eth.send_transaction({"from": sender, "to": conf.address, "gas": 200000, "data": conf.encode_abi("store", [key, 1])})
         h2 = w3.eth.send_transaction({"from": sender, "to": conf.address, "gas": 200000, "data": conf.encode_abi("store", [key, 2])})
@@ -83,14 +83,14 @@ def test_automine_off(ctx, w3, conf, sender, accounts):
         assert (r1["logs"][0]["logIndex"], r2["logs"][0]["logIndex"]) == (0, 1)
         assert conf.functions.get(key).call() == 2
     finally:
-        assert ctx.rpc("evm_setAutomine", [True]) is True
+        assert ctx.rpc("evm_setAutomine", [True]) in (True, None)
     assert wait_receipt(w3, w3.eth.send_transaction({"from": sender, "to": sender, "value": 1}))["status"] == 1
 
 
 def test_set_balance(ctx, w3):
     who = Account.create().address
     amount = Web3.to_wei(123.456, "ether")
-    assert ctx.rpc("hardhat_setBalance", [who, hex(amount)]) is True
+    assert ctx.rpc("hardhat_setBalance", [who, hex(amount)]) in (True, None)
     assert w3.eth.get_balance(who) == amount
     if not ctx.hardhat:
         ctx.rpc("anvil_setBalance", [who, hex(7 * 10**18)])
