@@ -312,6 +312,18 @@ async function main() {
   assert.equal(s1.locked, sch0.locked);
   assert.equal(s1.stake - sch0.stake, WP_PRICE - workerShare);
   assert.equal((await hub.viewContribution(taskid1, worker1.address)).status, 2n);
+  {
+    // Fast-path tasks derive these instead of storing them.
+    const c = await hub.viewContribution(taskid1, worker1.address);
+    assert.equal(c.resultHash, ethers.solidityPackedKeccak256(['bytes32', 'bytes32'], [taskid1, digest1]));
+    assert.equal(c.resultSeal, ethers.solidityPackedKeccak256(['address', 'bytes32', 'bytes32'], [worker1.address, taskid1, digest1]));
+    assert.equal((await hub.viewContribution(taskid1, worker2.address)).status, 0n);
+    assert.deepEqual([...task.contributors], [worker1.address]);
+    assert.equal(task.consensusValue, c.resultHash);
+    assert.equal(task.revealCounter, 1n);
+    assert.equal(task.winnerCounter, 1n);
+    assert.equal(await hub.resultFor(taskid1), '0x');
+  }
   await invariant('after fast path');
   {
     // The same shape again, in steady state (hub account and order books warm).

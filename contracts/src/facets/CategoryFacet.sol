@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {FacetBase} from "./FacetBase.sol";
 import {PocoTypes} from "../libs/PocoTypes.sol";
+import {PocoStorage} from "../libs/PocoStorage.sol";
 
 /// @title CategoryFacet
 /// @notice Work categories: a name, a description and a reference duration
@@ -19,9 +20,10 @@ contract CategoryFacet is FacetBase {
         onlyOwner
         returns (uint256 catid)
     {
-        PocoTypes.Category[] storage cats = _layout().categories;
-        catid = cats.length;
-        cats.push(PocoTypes.Category(name, description, workClockTimeRef));
+        PocoStorage.Layout storage l = _layout();
+        catid = l.categories.length;
+        l.categories.push(PocoTypes.Category(name, description, workClockTimeRef));
+        l.categoryCount = uint32(catid + 1);
         emit CreateCategory(catid, name, description, workClockTimeRef);
     }
 

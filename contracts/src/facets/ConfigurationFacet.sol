@@ -45,6 +45,7 @@ contract ConfigurationFacet is FacetBase {
         l.workerpoolregistry = _workerpoolregistry;
         l.v3hub = _v3_iexecHubAddress;
         l.callbackgas = uint96(PocoStorage.DEFAULT_CALLBACK_GAS);
+        l.hubStakePlusOne = 1;
     }
 
     /// @notice Point the hub at new registries (owner only).

@@ -125,7 +125,7 @@ contract EscrowTokenFacet is FacetBase {
 
     /// @notice Free stake of `account`.
     function balanceOf(address account) external view returns (uint256) {
-        return _layout().accounts[account].stake;
+        return LibLedger.balanceOf(account);
     }
 
     /// @notice Frozen stake of `account`.
@@ -135,8 +135,7 @@ contract EscrowTokenFacet is FacetBase {
 
     /// @notice Free and frozen stake of `account`.
     function viewAccount(address account) external view returns (PocoTypes.Account memory) {
-        PocoStorage.AccountStore storage a = _layout().accounts[account];
-        return PocoTypes.Account(a.stake, a.locked);
+        return PocoTypes.Account(LibLedger.balanceOf(account), _layout().accounts[account].locked);
     }
 
     /// @notice ERC-20 allowance.

@@ -7,6 +7,7 @@ import {PocoTypes} from "../libs/PocoTypes.sol";
 import {LibLedger} from "../libs/LibLedger.sol";
 import {LibSignature} from "../libs/LibSignature.sol";
 import {LibTask} from "../libs/LibTask.sol";
+import {LibDeal} from "../libs/LibDeal.sol";
 
 /// @title FinalizeFacet
 /// @notice Task settlement: finalize, the one-transaction contributeAndFinalize,
@@ -27,7 +28,7 @@ contract FinalizeFacet is FacetBase {
     function finalize(bytes32 taskId, bytes calldata results, bytes calldata resultsCallback) external {
         PocoStorage.Layout storage l = _layout();
         PocoStorage.TaskStore storage t = l.tasks[taskId];
-        PocoStorage.DealStore storage d = l.deals[t.dealid];
+        LibDeal.Deal memory d = LibDeal.load(l, t.dealid, false);
         require(msg.sender == d.workerpoolOwner, "iExecV5-finalize-0x00");
         require(t.status == PocoTypes.TaskStatusEnum.REVEALING, "iExecV5-finalize-0x01");
         require(block.timestamp < t.finalDeadline, "iExecV5-finalize-0x02");
@@ -63,7 +64,7 @@ contract FinalizeFacet is FacetBase {
     ) external {
         PocoStorage.Layout storage l = _layout();
         PocoStorage.TaskStore storage t = l.tasks[taskId];
-        PocoStorage.DealStore storage d = l.deals[t.dealid];
+        LibDeal.Deal memory d = LibDeal.load(l, t.dealid, false);
         require(t.status == PocoTypes.TaskStatusEnum.ACTIVE, "iExecV5-contributeAndFinalize-0x01");
         require(block.timestamp < t.contributionDeadline, "iExecV5-contributeAndFinalize-0x02");
         require(t.contributors.length == 0, "iExecV5-contributeAndFinalize-0x03");
@@ -74,11 +75,11 @@ contract FinalizeFacet is FacetBase {
         bytes32 resultSeal = keccak256(abi.encodePacked(msg.sender, taskId, resultDigest));
         _checkAuthorization(l, d, taskId, resultHash, resultSeal, enclaveChallenge, enclaveSign, authorizationSign);
 
-        _recordFastResult(l, t, taskId, resultHash, resultSeal, resultDigest, enclaveChallenge, results, resultsCallback);
+        _recordFastResult(l, t, taskId, resultDigest, enclaveChallenge, results, resultsCallback);
 
         LibTask.payResources(l, d, taskId);
         uint256 price = d.workerpoolPrice;
-        uint256 workerReward = price * (100 - uint256(d.schedulerRewardRatio)) / 100;
+        uint256 workerReward = price * (100 - d.schedulerRewardRatio) / 100;
         LibLedger.reward(msg.sender, workerReward, taskId);
         LibLedger.reward(d.workerpoolOwner, price - workerReward, taskId);
 
@@ -121,25 +122,21 @@ contract FinalizeFacet is FacetBase {
         PocoStorage.Layout storage l,
         PocoStorage.TaskStore storage t,
         bytes32 taskId,
-        bytes32 resultHash,
-        bytes32 resultSeal,
         bytes32 resultDigest,
         address enclaveChallenge,
         bytes calldata results,
         bytes calldata resultsCallback
     ) private {
-        PocoStorage.ContributionStore storage c = l.contributions[taskId][msg.sender];
-        c.status = PocoTypes.ContributionStatusEnum.PROVED;
-        if (enclaveChallenge != address(0)) c.enclaveChallenge = enclaveChallenge;
-        c.resultHash = resultHash;
-        c.resultSeal = resultSeal;
-        t.contributors.push(msg.sender);
+        // The contribution, contributor list and consensus value are derived
+        // from soleWorker and the digest (see PocoStorage.TaskStore).
+        if (enclaveChallenge != address(0)) l.contributions[taskId][msg.sender].enclaveChallenge = enclaveChallenge;
         t.status = PocoTypes.TaskStatusEnum.COMPLETED;
-        t.consensusValue = resultHash;
+        t.fast = true;
         t.revealDeadline = uint40(block.timestamp);
+        t.resultsTimestamp = uint40(block.timestamp);
         t.revealCounter = 1;
         t.winnerCounter = 1;
-        t.resultsTimestamp = uint40(block.timestamp);
+        t.soleWorker = msg.sender;
         t.resultDigest = resultDigest;
         t.results = results;
         if (resultsCallback.length != 0) t.resultsCallback = resultsCallback;
@@ -147,7 +144,7 @@ contract FinalizeFacet is FacetBase {
 
     function _checkAuthorization(
         PocoStorage.Layout storage l,
-        PocoStorage.DealStore storage d,
+        LibDeal.Deal memory d,
         bytes32 taskId,
         bytes32 resultHash,
         bytes32 resultSeal,

@@ -7,6 +7,7 @@ import {PocoTypes} from "../libs/PocoTypes.sol";
 import {LibOrders} from "../libs/LibOrders.sol";
 import {LibSignature} from "../libs/LibSignature.sol";
 import {LibLedger} from "../libs/LibLedger.sol";
+import {LibDeal} from "../libs/LibDeal.sol";
 import {IWorkerpool} from "../interfaces/IRegistries.sol";
 
 /// @title MatchOrdersFacet
@@ -18,8 +19,8 @@ contract MatchOrdersFacet is FacetBase {
     );
     event DealSponsored(bytes32 dealId, address sponsor);
 
-    /// @dev A price, volume, trust or time does not fit the packed deal storage
-    /// (prices and volumes: 64 bits; trust and category: 32 bits).
+    /// @dev A value does not fit the packed deal (64-bit prices, volumes,
+    /// trust, category), or a dataset price is given without a dataset.
     error ValueOutOfRange(uint256 value);
 
     // Everything a match computes before it writes, kept in memory.
@@ -102,7 +103,7 @@ contract MatchOrdersFacet is FacetBase {
 
         // Market agreement.
         require(requestOrder.category == workerpoolOrder.category, "iExecV5-matchOrders-0x00");
-        require(requestOrder.category < l.categories.length, "iExecV5-matchOrders-0x01");
+        require(requestOrder.category < l.categoryCount, "iExecV5-matchOrders-0x01");
         require(requestOrder.trust <= workerpoolOrder.trust, "iExecV5-matchOrders-0x02");
         require(requestOrder.appmaxprice >= appOrder.appprice, "iExecV5-matchOrders-0x03");
         require(requestOrder.datasetmaxprice >= datasetOrder.datasetprice, "iExecV5-matchOrders-0x04");
@@ -160,7 +161,7 @@ contract MatchOrdersFacet is FacetBase {
         l.consumed[m.workerpoolHash] = workerpoolConsumed + m.volume;
         l.consumed[m.requestHash] = m.botFirst + m.volume;
 
-        _storeDeal(l.deals[dealid], m, appOrder, datasetOrder, workerpoolOrder, requestOrder, sponsor);
+        _storeDeal(l, dealid, m, appOrder, datasetOrder, workerpoolOrder, requestOrder, sponsor);
 
         LibLedger.lock(
             sponsor, (appOrder.appprice + datasetOrder.datasetprice + workerpoolOrder.workerpoolprice) * m.volume
@@ -199,7 +200,8 @@ contract MatchOrdersFacet is FacetBase {
     }
 
     function _storeDeal(
-        PocoStorage.DealStore storage d,
+        PocoStorage.Layout storage l,
+        bytes32 dealid,
         Match memory m,
         PocoTypes.AppOrder calldata appOrder,
         PocoTypes.DatasetOrder calldata datasetOrder,
@@ -207,51 +209,36 @@ contract MatchOrdersFacet is FacetBase {
         PocoTypes.RequestOrder calldata requestOrder,
         address sponsor
     ) private {
-        address workerpool = workerpoolOrder.workerpool;
-        uint256 workerpoolPrice = workerpoolOrder.workerpoolprice;
-        uint256 stakeRatio = IWorkerpool(workerpool).m_workerStakeRatioPolicy();
-        uint256 schedulerRatio = IWorkerpool(workerpool).m_schedulerRewardRatioPolicy();
-        uint256 trust = requestOrder.trust == 0 ? 1 : requestOrder.trust;
-        if (schedulerRatio > 100) revert ValueOutOfRange(schedulerRatio);
-
-        // slot 0
-        d.app = appOrder.app;
-        d.appPrice = _u64(appOrder.appprice);
-        d.schedulerRewardRatio = uint8(schedulerRatio);
-        // slot 1
-        d.appOwner = m.appOwner;
-        d.botFirst = _u64(m.botFirst);
-        d.startTime = uint32(_fit(block.timestamp, type(uint32).max));
-        // slot 2
-        d.workerpool = workerpool;
-        d.workerpoolPrice = _u64(workerpoolPrice);
-        d.category = uint32(_fit(requestOrder.category, type(uint32).max));
-        // slot 3
-        d.workerpoolOwner = m.workerpoolOwner;
-        d.workerStake = _u64(workerpoolPrice * stakeRatio / 100);
-        d.trust = uint32(_fit(trust, type(uint32).max));
-        // slot 4
-        d.requester = requestOrder.requester;
-        d.botSize = _u64(m.volume);
-        _u64(m.botFirst + m.volume);
-        // optional slots
-        if (datasetOrder.dataset != address(0)) {
-            d.dataset = datasetOrder.dataset;
-            d.datasetPrice = _u64(datasetOrder.datasetprice);
-            d.datasetOwner = m.datasetOwner;
-        } else if (datasetOrder.datasetprice != 0) {
-            // No dataset: its (zero-struct) price is checked but not charged,
-            // so a non-zero one would be charged without a payee. Refuse it.
+        // No dataset: its (zero-struct) price is checked (0x04) but nobody
+        // could be paid it, so a non-zero one is refused.
+        if (datasetOrder.dataset == address(0) && datasetOrder.datasetprice != 0) {
             revert ValueOutOfRange(datasetOrder.datasetprice);
         }
-        if (requestOrder.beneficiary != requestOrder.requester) {
-            d.hasBeneficiary = true;
-            d.beneficiary = requestOrder.beneficiary;
-        }
-        if (requestOrder.callback != address(0)) d.callback = requestOrder.callback;
-        if (sponsor != requestOrder.requester) d.sponsor = sponsor;
-        if (m.tag != bytes32(0)) d.tag = m.tag;
-        if (bytes(requestOrder.params).length != 0) d.params = requestOrder.params;
+        LibDeal.Deal memory d;
+        d.app = appOrder.app;
+        d.appOwner = m.appOwner;
+        d.appPrice = appOrder.appprice;
+        d.dataset = datasetOrder.dataset;
+        d.datasetOwner = m.datasetOwner;
+        d.datasetPrice = datasetOrder.datasetprice;
+        d.workerpool = workerpoolOrder.workerpool;
+        d.workerpoolOwner = m.workerpoolOwner;
+        d.workerpoolPrice = workerpoolOrder.workerpoolprice;
+        d.workerStake =
+            workerpoolOrder.workerpoolprice * IWorkerpool(d.workerpool).m_workerStakeRatioPolicy() / 100;
+        d.schedulerRewardRatio = IWorkerpool(d.workerpool).m_schedulerRewardRatioPolicy();
+        d.requester = requestOrder.requester;
+        d.beneficiary = requestOrder.beneficiary;
+        d.callback = requestOrder.callback;
+        d.sponsor = sponsor;
+        d.tag = m.tag;
+        d.trust = requestOrder.trust == 0 ? 1 : requestOrder.trust;
+        d.category = requestOrder.category;
+        d.startTime = block.timestamp;
+        d.botFirst = m.botFirst;
+        d.botSize = m.volume;
+        d.params = requestOrder.params;
+        LibDeal.store(l, dealid, d);
     }
 
     /// @dev Order signature: an ECDSA/ERC-1271 signature or an on-chain presignature.
@@ -280,14 +267,5 @@ contract MatchOrdersFacet is FacetBase {
 
     function _min(uint256 a, uint256 b) private pure returns (uint256) {
         return a < b ? a : b;
-    }
-
-    function _u64(uint256 v) private pure returns (uint64) {
-        return uint64(_fit(v, type(uint64).max));
-    }
-
-    function _fit(uint256 v, uint256 max) private pure returns (uint256) {
-        if (v > max) revert ValueOutOfRange(v);
-        return v;
     }
 }

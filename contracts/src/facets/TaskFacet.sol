@@ -7,6 +7,7 @@ import {PocoTypes} from "../libs/PocoTypes.sol";
 import {LibLedger} from "../libs/LibLedger.sol";
 import {LibSignature} from "../libs/LibSignature.sol";
 import {LibTask} from "../libs/LibTask.sol";
+import {LibDeal} from "../libs/LibDeal.sol";
 
 /// @title TaskFacet
 /// @notice Task lifecycle up to consensus: initialize, contribute, reveal, reopen.
@@ -57,7 +58,7 @@ contract TaskFacet is FacetBase {
         require(block.timestamp < t.contributionDeadline, "iExecV5-contribute-0x02");
         require(c.status == PocoTypes.ContributionStatusEnum.UNSET, "iExecV5-contribute-0x03");
         require(resultHash != bytes32(0) && resultSeal != bytes32(0), "iExecV5-contribute-0x04");
-        PocoStorage.DealStore storage d = l.deals[t.dealid];
+        LibDeal.Deal memory d = LibDeal.load(l, t.dealid, false);
         _checkAuthorization(
             l, d, taskId, keccak256(abi.encodePacked(resultHash, resultSeal)), enclaveChallenge, enclaveSign, authorizationSign
         );
@@ -108,7 +109,7 @@ contract TaskFacet is FacetBase {
         t.consensusValue = consensus;
         t.revealDeadline = uint40(block.timestamp + uint256(t.timeref) * PocoStorage.REVEAL_DEADLINE_RATIO);
         t.revealCounter = 0;
-        t.winnerCounter = uint32(winners);
+        t.winnerCounter = uint24(winners);
         emit TaskConsensus(taskId, consensus);
     }
 
@@ -135,7 +136,7 @@ contract TaskFacet is FacetBase {
     function reopen(bytes32 taskId) external {
         PocoStorage.Layout storage l = _layout();
         PocoStorage.TaskStore storage t = l.tasks[taskId];
-        PocoStorage.DealStore storage d = l.deals[t.dealid];
+        LibDeal.Deal memory d = LibDeal.load(l, t.dealid, false);
         require(msg.sender == d.workerpoolOwner, "iExecV5-reopen-0x00");
         require(t.status == PocoTypes.TaskStatusEnum.REVEALING, "iExecV5-reopen-0x01");
         require(block.timestamp < t.finalDeadline, "iExecV5-reopen-0x02");
@@ -162,7 +163,7 @@ contract TaskFacet is FacetBase {
 
     function _checkAuthorization(
         PocoStorage.Layout storage l,
-        PocoStorage.DealStore storage d,
+        LibDeal.Deal memory d,
         bytes32 taskId,
         bytes32 enclaveMessage,
         address enclaveChallenge,

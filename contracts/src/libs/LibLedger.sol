@@ -29,6 +29,14 @@ library LibLedger {
     }
 
     function _debit(PocoStorage.Layout storage l, address from, uint128 a) private {
+        if (from == address(this)) {
+            uint96 h = l.hubStakePlusOne;
+            if (h <= a) revert InsufficientStake(from, h == 0 ? 0 : h - 1, a);
+            unchecked {
+                l.hubStakePlusOne = h - uint96(a);
+            }
+            return;
+        }
         PocoStorage.AccountStore storage acc = l.accounts[from];
         uint128 stake = acc.stake;
         if (stake < a) revert InsufficientStake(from, stake, a);
@@ -38,6 +46,12 @@ library LibLedger {
     }
 
     function _credit(PocoStorage.Layout storage l, address to, uint128 a) private {
+        if (to == address(this)) {
+            uint256 h = uint256(l.hubStakePlusOne) + a;
+            if (h > type(uint96).max) revert AmountOverflow(a);
+            l.hubStakePlusOne = uint96(h);
+            return;
+        }
         PocoStorage.AccountStore storage acc = l.accounts[to];
         acc.stake = acc.stake + a; // checked: bounded by totalSupply anyway
     }
@@ -71,6 +85,16 @@ library LibLedger {
         _debit(l, from, a);
         l.totalSupply -= amount;
         emit Transfer(from, address(0), amount);
+    }
+
+    /// @dev Free stake of `account` (the hub's own is kept apart).
+    function balanceOf(address account) internal view returns (uint256) {
+        PocoStorage.Layout storage l = PocoStorage.get();
+        if (account == address(this)) {
+            uint96 h = l.hubStakePlusOne;
+            return h == 0 ? 0 : h - 1;
+        }
+        return l.accounts[account].stake;
     }
 
     /// @dev Freeze `amount` of `account`'s stake: it moves to the hub's account.

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {PocoStorage} from "./PocoStorage.sol";
 import {PocoTypes} from "./PocoTypes.sol";
 import {LibLedger} from "./LibLedger.sol";
+import {LibDeal} from "./LibDeal.sol";
 import {IOracleConsumer} from "../interfaces/IRegistries.sol";
 
 /// @title LibTask
@@ -18,22 +19,17 @@ library LibTask {
     /// @dev A deadline does not fit 40 bits (absurd category duration).
     error DeadlineOverflow();
 
-    function sponsorOf(PocoStorage.DealStore storage d) internal view returns (address) {
-        address s = d.sponsor;
-        return s == address(0) ? d.requester : s;
+    function taskPrice(LibDeal.Deal memory d) internal pure returns (uint256) {
+        return d.appPrice + d.datasetPrice + d.workerpoolPrice;
     }
 
-    function taskPrice(PocoStorage.DealStore storage d) internal view returns (uint256) {
-        return uint256(d.appPrice) + uint256(d.datasetPrice) + uint256(d.workerpoolPrice);
-    }
-
-    function poolStake(PocoStorage.DealStore storage d) internal view returns (uint256) {
-        return uint256(d.workerpoolPrice) * PocoStorage.WORKERPOOL_STAKE_RATIO / 100;
+    function poolStake(LibDeal.Deal memory d) internal pure returns (uint256) {
+        return d.workerpoolPrice * PocoStorage.WORKERPOOL_STAKE_RATIO / 100;
     }
 
     /// @dev Create task `idx` of deal `dealid`.
     function initialize(PocoStorage.Layout storage l, bytes32 dealid, uint256 idx) internal returns (bytes32 taskid) {
-        PocoStorage.DealStore storage d = l.deals[dealid];
+        LibDeal.Deal memory d = LibDeal.load(l, dealid, false);
         uint256 botFirst = d.botFirst;
         require(idx >= botFirst && idx < botFirst + d.botSize, "iExecV5-initialize-0x01");
         taskid = keccak256(abi.encodePacked(dealid, idx));
@@ -67,8 +63,8 @@ library LibTask {
         require(block.timestamp >= t.finalDeadline, "iExecV5-claim-0x02");
         t.status = PocoTypes.TaskStatusEnum.FAILED;
 
-        PocoStorage.DealStore storage d = l.deals[t.dealid];
-        LibLedger.unlock(sponsorOf(d), taskPrice(d));
+        LibDeal.Deal memory d = LibDeal.load(l, t.dealid, false);
+        LibLedger.unlock(d.sponsor, taskPrice(d));
         uint256 stake = poolStake(d);
         LibLedger.seize(d.workerpoolOwner, stake, taskid);
         LibLedger.reward(PocoStorage.KITTY_ADDRESS, stake, taskid);
@@ -85,8 +81,8 @@ library LibTask {
     /// @dev Payments common to both finalize paths: the sponsor pays the task,
     /// the app and dataset owners are paid, the pool's stake is freed, and the
     /// pool owner gets a share of the kitty.
-    function payResources(PocoStorage.Layout storage l, PocoStorage.DealStore storage d, bytes32 taskid) internal {
-        LibLedger.seize(sponsorOf(d), taskPrice(d), taskid);
+    function payResources(PocoStorage.Layout storage l, LibDeal.Deal memory d, bytes32 taskid) internal {
+        LibLedger.seize(d.sponsor, taskPrice(d), taskid);
         LibLedger.reward(d.appOwner, d.appPrice, taskid);
         if (d.dataset != address(0)) LibLedger.reward(d.datasetOwner, d.datasetPrice, taskid);
         address poolOwner = d.workerpoolOwner;
@@ -106,7 +102,7 @@ library LibTask {
     /// to the pool owner.
     function payWorkers(
         PocoStorage.Layout storage l,
-        PocoStorage.DealStore storage d,
+        LibDeal.Deal memory d,
         PocoStorage.TaskStore storage t,
         bytes32 taskid
     ) internal {
@@ -121,7 +117,7 @@ library LibTask {
             if (c.status == PocoTypes.ContributionStatusEnum.PROVED) totalWeight += c.weight;
             else totalReward += workerStake;
         }
-        uint256 workersReward = totalReward * (100 - uint256(d.schedulerRewardRatio)) / 100;
+        uint256 workersReward = totalReward * (100 - d.schedulerRewardRatio) / 100;
         uint256 distributed = 0;
         for (uint256 i = 0; i < n; ++i) {
             address worker = contributors[i];
@@ -145,9 +141,9 @@ library LibTask {
 
     /// @dev `resultsCallback` must hash to the digest when the deal has a
     /// callback, and be empty otherwise.
-    function checkCallbackData(PocoStorage.DealStore storage d, bytes32 digest, bytes calldata resultsCallback)
+    function checkCallbackData(LibDeal.Deal memory d, bytes32 digest, bytes calldata resultsCallback)
         internal
-        view
+        pure
         returns (bool)
     {
         if (d.callback == address(0)) return resultsCallback.length == 0;

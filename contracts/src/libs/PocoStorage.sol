@@ -30,41 +30,6 @@ library PocoStorage {
         uint128 locked;
     }
 
-    /// @dev A deal, packed. Slots 0-4 are always written; the rest only when
-    /// non-default (no dataset, no callback, zero tag, empty params,
-    /// beneficiary == requester and sponsor == requester cost nothing).
-    struct DealStore {
-        // slot 0
-        address app;
-        uint64 appPrice;
-        uint8 schedulerRewardRatio;
-        bool hasBeneficiary; // false: beneficiary == requester
-        // slot 1
-        address appOwner;
-        uint64 botFirst;
-        uint32 startTime;
-        // slot 2
-        address workerpool;
-        uint64 workerpoolPrice;
-        uint32 category;
-        // slot 3
-        address workerpoolOwner;
-        uint64 workerStake;
-        uint32 trust;
-        // slot 4
-        address requester;
-        uint64 botSize;
-        // optional slots
-        address dataset;
-        uint64 datasetPrice;
-        address datasetOwner;
-        address beneficiary; // only when hasBeneficiary
-        address callback;
-        address sponsor; // zero: sponsor == requester
-        bytes32 tag;
-        string params;
-    }
-
     /// @dev A task, packed.
     struct TaskStore {
         // slot 0
@@ -76,12 +41,17 @@ library PocoStorage {
         uint40 contributionDeadline;
         uint40 revealDeadline;
         uint40 finalDeadline;
-        // slot 2
+        bool fast; // completed by contributeAndFinalize (see soleWorker)
+        // slot 2 (zero for fast tasks: derived from the digest)
         bytes32 consensusValue;
         // slot 3
-        uint32 revealCounter;
-        uint32 winnerCounter;
         uint40 resultsTimestamp;
+        uint24 revealCounter;
+        uint24 winnerCounter;
+        // Fast tasks only: the one worker. Their contribution (PROVED, hash and
+        // seal from the digest, weight 0), contributor list and consensus value
+        // are derived instead of stored.
+        address soleWorker;
         // slot 4: consensus total weight minus one (a fresh task has total 1,
         // stored as 0 so that initialize does not pay for this slot)
         uint256 totalWeightMinusOne;
@@ -106,8 +76,12 @@ library PocoStorage {
         // configuration
         address token;
         address appregistry;
+        uint32 categoryCount; // == categories.length, packed here for matchOrders
         address datasetregistry;
         address workerpoolregistry;
+        // The hub's own SRLC balance (the sum of everything frozen) plus one:
+        // it never reaches zero, so updating it never pays for a fresh slot.
+        uint96 hubStakePlusOne;
         address teebroker;
         uint96 callbackgas; // 0 means DEFAULT_CALLBACK_GAS
         address v3hub;
@@ -122,7 +96,7 @@ library PocoStorage {
         PocoTypes.Category[] categories;
         mapping(bytes32 => uint256) consumed;
         mapping(bytes32 => address) presigned;
-        mapping(bytes32 => DealStore) deals;
+        mapping(bytes32 => address) deals; // deal id => data contract (see LibDeal)
         // tasks
         mapping(bytes32 => TaskStore) tasks;
         mapping(bytes32 => mapping(address => ContributionStore)) contributions;

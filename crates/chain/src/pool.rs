@@ -69,15 +69,12 @@ impl Pool {
         // One run per sender: its consecutive nonces from the next one.
         let mut runs: Vec<VecDeque<&Pending>> = Vec::new();
         for (sender, queue) in &self.by_sender {
-            let mut expected = next_nonce(sender);
-            let mut run = VecDeque::new();
-            for (nonce, pending) in queue.range(expected..) {
-                if *nonce != expected {
-                    break;
-                }
-                run.push_back(pending);
-                expected += 1;
-            }
+            let first = next_nonce(sender);
+            let run: VecDeque<&Pending> = (first..)
+                .zip(queue.range(first..))
+                .take_while(|(expected, (nonce, _))| *nonce == expected)
+                .map(|(_, (_, pending))| pending)
+                .collect();
             if !run.is_empty() {
                 runs.push(run);
             }

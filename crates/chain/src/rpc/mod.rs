@@ -282,7 +282,7 @@ mod tests {
         assert_eq!(reply(&rpc, "[]")["error"]["code"], -32600);
         let big = format!(
             "[{}]",
-            vec![r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#; 11].join(",")
+            [r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#; 11].join(",")
         );
         assert_eq!(reply(&rpc, &big)["error"]["code"], -32600);
     }
