@@ -10,6 +10,7 @@ use crate::{
     executor::{self, BlockContext, MIN_TRANSACTION_GAS, Rules},
     pool::{Pool, PoolError},
     state::{StateDb, StateDump, WorldState},
+    state_root::{StateRoots, Touched},
 };
 use alloy_consensus::{
     Header, Receipt, ReceiptEnvelope, ReceiptWithBloom, SignableTransaction, Transaction as _,
@@ -36,6 +37,9 @@ use std::{
 use tokio::sync::broadcast;
 
 type Result<T, E = NodeError> = std::result::Result<T, E>;
+
+/// Recent block hashes and the number of the first one.
+type RecentHashes = (Vec<B256>, u64);
 
 /// Tip suggested by eth_maxPriorityFeePerGas and used to fill eth_sendTransaction, in wei.
 pub const DEFAULT_PRIORITY_FEE: u128 = 1_000_000_000;
@@ -72,6 +76,9 @@ struct Inner {
     impersonated: HashSet<Address>,
     coinbase: Address,
     gas_limit: u64,
+    /// Tries behind the state root, updated per block; `None` after an edit that touched
+    /// unknown parts of the state (rebuilt at the next block).
+    roots: Option<StateRoots>,
 }
 
 /// A whole chain, serializable: what a state file holds.
@@ -186,6 +193,7 @@ impl Backend {
             impersonated: HashSet::new(),
             coinbase: Address::ZERO,
             gas_limit: config.gas_limit,
+            roots: None,
         }
     }
 
@@ -226,6 +234,7 @@ impl Backend {
             impersonated: HashSet::new(),
             coinbase: Address::ZERO,
             gas_limit: config.gas_limit,
+            roots: None,
         })
     }
 
@@ -385,9 +394,11 @@ impl Backend {
         &self,
         inner: &Inner,
         number: u64,
-    ) -> Result<(WorldState, BlockContext, Vec<B256>)> {
+    ) -> Result<(WorldState, BlockContext, RecentHashes)> {
         let state = self.state_of(inner, number)?;
-        let hashes = inner.chain.hashes()[..=number as usize].to_vec();
+        // BLOCKHASH reaches 256 blocks back: copy only those.
+        let first = number.saturating_sub(255);
+        let hashes = (inner.chain.hashes()[first as usize..=number as usize].to_vec(), first);
         let context = if number == inner.chain.head() {
             self.next_block_context(inner)
         } else {
@@ -428,7 +439,7 @@ impl Backend {
             let number = resolve_in(&inner.chain, id)?;
             self.call_context(&inner, number)?
         };
-        executor::call(&state, &hashes, &self.rules, &context, request)
+        executor::call(&state, (&hashes.0, hashes.1), &self.rules, &context, request)
     }
 
     /// eth_estimateGas.
@@ -438,7 +449,7 @@ impl Backend {
             let number = resolve_in(&inner.chain, id)?;
             self.call_context(&inner, number)?
         };
-        executor::estimate_gas(&state, &hashes, &self.rules, &context, request)
+        executor::estimate_gas(&state, (&hashes.0, hashes.1), &self.rules, &context, request)
     }
 
     /// eth_getLogs over a block range or one block hash.
@@ -792,6 +803,7 @@ impl Backend {
         let env = context.env();
         let mut state = inner.state.clone();
         let mut included: Vec<(Recovered<TxEnvelope>, ReceiptEnvelope, u64)> = Vec::new();
+        let mut touched: HashMap<Address, Touched> = HashMap::new();
         let mut cumulative = 0u64;
         for tx in txs {
             let hash = *tx.inner().tx_hash();
@@ -802,6 +814,7 @@ impl Backend {
             let db = StateDb {
                 state: &state,
                 block_hashes: inner.chain.hashes(),
+                first_block: 0,
             };
             let outcome = match executor::execute(
                 db,
@@ -818,6 +831,19 @@ impl Backend {
                 }
             };
             inner.pool.remove(&hash);
+            for (address, account) in outcome.state.iter().filter(|(_, a)| a.is_touched()) {
+                let what = if account.is_created() || account.is_selfdestructed() {
+                    Touched::All
+                } else {
+                    Touched::Slots(account.changed_storage_slots().map(|(slot, _)| *slot).collect())
+                };
+                match touched.get_mut(address) {
+                    Some(existing) => existing.merge(what),
+                    None => {
+                        touched.insert(*address, what);
+                    }
+                }
+            }
             state.commit(outcome.state);
             let gas_used = outcome.result.tx_gas_used();
             cumulative += gas_used;
@@ -841,11 +867,16 @@ impl Backend {
         let logs_bloom = receipts
             .iter()
             .fold(Bloom::ZERO, |acc, r| acc | r.logs_bloom());
+        let roots = match inner.roots.as_mut() {
+            Some(roots) => roots,
+            None => inner.roots.insert(StateRoots::build(&inner.state)),
+        };
+        let state_root = roots.update(&state, &touched);
         let header = Header {
             parent_hash,
             ommers_hash: alloy_consensus::EMPTY_OMMER_ROOT_HASH,
             beneficiary: context.beneficiary,
-            state_root: state.state_root(),
+            state_root,
             transactions_root: proofs::calculate_transaction_root(&transactions),
             receipts_root: proofs::calculate_receipt_root(&receipts),
             logs_bloom,
@@ -923,6 +954,7 @@ impl Backend {
         inner.pool = snapshot.pool;
         inner.clock = snapshot.clock;
         inner.base_fee = snapshot.base_fee;
+        inner.roots = None;
         true
     }
 
@@ -944,6 +976,7 @@ impl Backend {
     pub fn edit_state(&self, edit: impl FnOnce(&mut WorldState)) {
         let mut inner = self.inner.write();
         edit(&mut inner.state);
+        inner.roots = None;
         let state = inner.state.clone();
         if let Some(back) = inner.history.back_mut() {
             back.1 = state;

@@ -187,7 +187,7 @@ pub fn call_env(
 /// Runs a call and returns its output, or the revert as an error.
 pub fn call(
     state: &WorldState,
-    block_hashes: &[B256],
+    block_hashes: (&[B256], u64),
     rules: &Rules,
     block: &BlockContext,
     request: &TransactionRequest,
@@ -197,7 +197,8 @@ pub fn call(
     let outcome = execute(
         StateDb {
             state,
-            block_hashes,
+            block_hashes: block_hashes.0,
+            first_block: block_hashes.1,
         },
         cfg,
         block.env(),
@@ -230,7 +231,7 @@ fn halted(reason: &HaltReason, gas: Option<u64>) -> NodeError {
 /// Finds the least gas limit with which `request` succeeds, by binary search as geth does.
 pub fn estimate_gas(
     state: &WorldState,
-    block_hashes: &[B256],
+    block_hashes: (&[B256], u64),
     rules: &Rules,
     block: &BlockContext,
     request: &TransactionRequest,
@@ -260,7 +261,8 @@ pub fn estimate_gas(
     }
     let db = StateDb {
         state,
-        block_hashes,
+        block_hashes: block_hashes.0,
+        first_block: block_hashes.1,
     };
     let run = |gas: u64| -> Result<ExecutionResult, NodeError> {
         let mut env = env.clone();

@@ -27,6 +27,8 @@ pub mod pool;
 pub mod rpc;
 mod server;
 pub mod state;
+pub mod state_root;
+pub mod trie;
 
 pub use backend::Backend;
 pub use config::ChainConfig;

@@ -92,6 +92,16 @@ impl WorldState {
             .unwrap_or_default()
     }
 
+    /// Every address with an account.
+    pub fn addresses(&self) -> impl Iterator<Item = Address> + '_ {
+        self.accounts.keys().copied()
+    }
+
+    /// Deletes an account.
+    pub fn remove(&mut self, address: &Address) {
+        self.accounts.remove(address);
+    }
+
     /// Mutable access to an account, created empty when missing.
     fn account_mut(&mut self, address: Address) -> &mut AccountState {
         self.accounts.entry(address).or_default()
@@ -315,8 +325,11 @@ mod alloy_serde_quantity {
 pub struct StateDb<'a> {
     /// The state executed against.
     pub state: &'a WorldState,
-    /// Hashes of the chain's blocks, indexed by number (for the BLOCKHASH opcode).
+    /// Hashes of recent blocks, for the BLOCKHASH opcode: `block_hashes[i]` is the hash of
+    /// block `first_block + i`.
     pub block_hashes: &'a [B256],
+    /// Number of the block whose hash is `block_hashes[0]`.
+    pub first_block: u64,
 }
 
 impl DatabaseRef for StateDb<'_> {
