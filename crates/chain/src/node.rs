@@ -190,20 +190,20 @@ async fn periodic_save(
     period: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut saved_head = None;
+    let mut saved = None;
     loop {
         tokio::select! {
             _ = tokio::time::sleep(period) => {}
             _ = shutdown.changed() => return,
         }
-        let head = backend.head();
-        if saved_head == Some(head) {
+        let revision = backend.revision();
+        if saved == Some(revision) {
             continue;
         }
-        let saved = backend.save();
+        let chain = backend.save();
         let path = path.clone();
-        match tokio::task::spawn_blocking(move || persist::save(&path, saved)).await {
-            Ok(Ok(())) => saved_head = Some(head),
+        match tokio::task::spawn_blocking(move || persist::save(&path, chain)).await {
+            Ok(Ok(())) => saved = Some(revision),
             Ok(Err(e)) => tracing::error!(error = %e, "saving the chain state failed"),
             Err(e) => tracing::error!(error = %e, "saving task panicked"),
         }

@@ -37,7 +37,8 @@ impl StateRoots {
     /// Builds every trie from a state (O(state); done once, then updated incrementally).
     pub fn build(state: &WorldState) -> Self {
         let mut roots = Self::default();
-        let touched: HashMap<Address, Touched> = state.addresses().map(|a| (a, Touched::All)).collect();
+        let touched: HashMap<Address, Touched> =
+            state.addresses().map(|a| (a, Touched::All)).collect();
         roots.update(state, &touched);
         roots
     }
@@ -69,8 +70,17 @@ impl StateRoots {
                     }
                 }
             }
-            let storage_root = if trie.is_empty() { EMPTY_ROOT_HASH } else { trie.root() };
-            let leaf = TrieAccount { nonce: account.nonce, balance: account.balance, storage_root, code_hash: account.code_hash };
+            let storage_root = if trie.is_empty() {
+                EMPTY_ROOT_HASH
+            } else {
+                trie.root()
+            };
+            let leaf = TrieAccount {
+                nonce: account.nonce,
+                balance: account.balance,
+                storage_root,
+                code_hash: account.code_hash,
+            };
             self.accounts.insert(&key, alloy_rlp::encode(leaf));
         }
         self.accounts.root()
@@ -99,13 +109,19 @@ mod tests {
         state.set_storage(b, U256::from(100), U256::from(7));
         state.set_balance(a, U256::from(11));
         let touched = HashMap::from([
-            (b, Touched::Slots(HashSet::from([U256::from(3), U256::from(100)]))),
+            (
+                b,
+                Touched::Slots(HashSet::from([U256::from(3), U256::from(100)])),
+            ),
             (a, Touched::Slots(HashSet::new())),
         ]);
         assert_eq!(roots.update(&state, &touched), state.state_root());
 
         let mut gone = state.clone();
         gone.remove(&a);
-        assert_eq!(roots.update(&gone, &HashMap::from([(a, Touched::All)])), gone.state_root());
+        assert_eq!(
+            roots.update(&gone, &HashMap::from([(a, Touched::All)])),
+            gone.state_root()
+        );
     }
 }

@@ -87,7 +87,11 @@ impl Trie {
 
 impl Node {
     fn leaf(path: &[u8], value: Vec<u8>) -> Self {
-        Self::Leaf { path: path.to_vec(), value, cache: None }
+        Self::Leaf {
+            path: path.to_vec(),
+            value,
+            cache: None,
+        }
     }
 
     /// Wraps `node` in an extension of `path`, or returns it as is for an empty path.
@@ -95,14 +99,22 @@ impl Node {
         if path.is_empty() {
             node
         } else {
-            Self::Extension { path: path.to_vec(), child: Box::new(node), cache: None }
+            Self::Extension {
+                path: path.to_vec(),
+                child: Box::new(node),
+                cache: None,
+            }
         }
     }
 
     fn insert(&mut self, path: &[u8], value: Vec<u8>) {
         match self {
             Self::Empty => *self = Self::leaf(path, value),
-            Self::Leaf { path: existing, value: old, cache } => {
+            Self::Leaf {
+                path: existing,
+                value: old,
+                cache,
+            } => {
                 if existing.as_slice() == path {
                     *old = value;
                     *cache = None;
@@ -110,12 +122,20 @@ impl Node {
                 }
                 let c = common_prefix(existing, path);
                 let mut children: [Self; 16] = Default::default();
-                children[existing[c] as usize] = Self::leaf(&existing[c + 1..], std::mem::take(old));
+                children[existing[c] as usize] =
+                    Self::leaf(&existing[c + 1..], std::mem::take(old));
                 children[path[c] as usize] = Self::leaf(&path[c + 1..], value);
-                let branch = Self::Branch { children: Box::new(children), cache: None };
+                let branch = Self::Branch {
+                    children: Box::new(children),
+                    cache: None,
+                };
                 *self = Self::extend(&path[..c], branch);
             }
-            Self::Extension { path: prefix, child, cache } => {
+            Self::Extension {
+                path: prefix,
+                child,
+                cache,
+            } => {
                 let c = common_prefix(prefix, path);
                 if c == prefix.len() {
                     *cache = None;
@@ -126,7 +146,10 @@ impl Node {
                 let rest = Self::extend(&prefix[c + 1..], std::mem::take(child.as_mut()));
                 children[prefix[c] as usize] = rest;
                 children[path[c] as usize] = Self::leaf(&path[c + 1..], value);
-                let branch = Self::Branch { children: Box::new(children), cache: None };
+                let branch = Self::Branch {
+                    children: Box::new(children),
+                    cache: None,
+                };
                 *self = Self::extend(&path[..c], branch);
             }
             Self::Branch { children, cache } => {
@@ -144,7 +167,11 @@ impl Node {
                     *self = Self::Empty;
                 }
             }
-            Self::Extension { path: prefix, child, cache } => {
+            Self::Extension {
+                path: prefix,
+                child,
+                cache,
+            } => {
                 if !path.starts_with(prefix) {
                     return;
                 }
@@ -157,7 +184,10 @@ impl Node {
                 *cache = None;
                 let index = path[0] as usize;
                 children[index].remove(&path[1..]);
-                let mut remaining = children.iter().enumerate().filter(|(_, c)| !matches!(c, Self::Empty));
+                let mut remaining = children
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| !matches!(c, Self::Empty));
                 let Some((only, _)) = remaining.next() else {
                     *self = Self::Empty;
                     return;
@@ -176,8 +206,16 @@ impl Node {
     fn join(prefix: &[u8], node: Self) -> Self {
         match node {
             Self::Empty => Self::Empty,
-            Self::Leaf { path, value, .. } => Self::Leaf { path: [prefix, &path].concat(), value, cache: None },
-            Self::Extension { path, child, .. } => Self::Extension { path: [prefix, &path].concat(), child, cache: None },
+            Self::Leaf { path, value, .. } => Self::Leaf {
+                path: [prefix, &path].concat(),
+                value,
+                cache: None,
+            },
+            Self::Extension { path, child, .. } => Self::Extension {
+                path: [prefix, &path].concat(),
+                child,
+                cache: None,
+            },
             branch @ Self::Branch { .. } => Self::extend(prefix, branch),
         }
     }
@@ -186,15 +224,23 @@ impl Node {
     fn reference(&mut self) -> Reference {
         let cached = match self {
             Self::Empty => return Reference::Inline(vec![0x80]),
-            Self::Leaf { cache, .. } | Self::Extension { cache, .. } | Self::Branch { cache, .. } => cache,
+            Self::Leaf { cache, .. }
+            | Self::Extension { cache, .. }
+            | Self::Branch { cache, .. } => cache,
         };
         if let Some(reference) = cached {
             return reference.clone();
         }
         let rlp = self.encode();
-        let reference = if rlp.len() < 32 { Reference::Inline(rlp) } else { Reference::Hash(keccak256(&rlp)) };
+        let reference = if rlp.len() < 32 {
+            Reference::Inline(rlp)
+        } else {
+            Reference::Hash(keccak256(&rlp))
+        };
         match self {
-            Self::Leaf { cache, .. } | Self::Extension { cache, .. } | Self::Branch { cache, .. } => *cache = Some(reference.clone()),
+            Self::Leaf { cache, .. }
+            | Self::Extension { cache, .. }
+            | Self::Branch { cache, .. } => *cache = Some(reference.clone()),
             Self::Empty => {}
         }
         reference
@@ -224,7 +270,11 @@ impl Node {
             }
         }
         let mut out = Vec::with_capacity(payload.len() + 3);
-        Header { list: true, payload_length: payload.len() }.encode(&mut out);
+        Header {
+            list: true,
+            payload_length: payload.len(),
+        }
+        .encode(&mut out);
         out.extend_from_slice(&payload);
         out
     }
@@ -280,7 +330,10 @@ mod tests {
         let mut trie = Trie::default();
         let key = keccak256([1u8]);
         trie.insert(&key, rlp_value(U256::from(5)));
-        assert_eq!(trie.root(), reference_root(&BTreeMap::from([(key, U256::from(5))])));
+        assert_eq!(
+            trie.root(),
+            reference_root(&BTreeMap::from([(key, U256::from(5))]))
+        );
         trie.remove(&key);
         assert_eq!(trie.root(), EMPTY_ROOT_HASH);
     }

@@ -72,3 +72,26 @@ async fn a_file_of_another_chain_is_refused() {
     .expect_err("refused");
     assert!(error.to_string().contains("--chain-id 5"), "{error}");
 }
+
+#[tokio::test]
+async fn a_killed_node_loses_at_most_the_last_interval() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("chain.json");
+    let config = ChainConfig::test()
+        .with_state_path(Some(path.clone()))
+        .with_state_interval(std::time::Duration::from_millis(100));
+    let t = TestNode::with(config.clone()).await;
+    t.client
+        .send(json!({"from": ALICE, "to": BOB, "value": "0x2a"}))
+        .await;
+    // A dev edit alone (no new block) is saved too.
+    t.client
+        .call("hardhat_setBalance", json!([BOB, "0x7"]))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    // Dropping the handle is an abrupt end: no final save, like a killed process.
+    drop(t);
+    let t = TestNode::with(config).await;
+    assert_eq!(t.client.block_number().await, 1);
+    assert_eq!(t.client.balance(BOB).await, alloy_primitives::U256::from(7));
+}

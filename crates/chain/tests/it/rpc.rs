@@ -232,25 +232,63 @@ async fn incremental_state_root_equals_a_full_recomputation() {
     let t = TestNode::start().await;
     let c = &t.client;
     let check = |label: &str, header: Value| {
-        let full = t.node.backend().state_at(BlockId::latest()).expect("latest state").state_root();
+        let full = t
+            .node
+            .backend()
+            .state_at(BlockId::latest())
+            .expect("latest state")
+            .state_root();
         assert_eq!(b256(&header["stateRoot"]), full, "state root after {label}");
     };
     let address = c.deploy(&contracts::conformance()).await;
-    check("a deployment", c.call("eth_getBlockByNumber", json!(["latest", false])).await);
+    check(
+        "a deployment",
+        c.call("eth_getBlockByNumber", json!(["latest", false]))
+            .await,
+    );
     for (key, value) in [(1u64, 5u64), (2, 6), (1, 0), (3, 1)] {
-        let data: Bytes = Conformance::storeCall { key: U256::from(key), value: U256::from(value) }.abi_encode().into();
-        c.send(json!({"from": ALICE, "to": address, "data": data})).await;
-        check("a storage write", c.call("eth_getBlockByNumber", json!(["latest", false])).await);
+        let data: Bytes = Conformance::storeCall {
+            key: U256::from(key),
+            value: U256::from(value),
+        }
+        .abi_encode()
+        .into();
+        c.send(json!({"from": ALICE, "to": address, "data": data}))
+            .await;
+        check(
+            "a storage write",
+            c.call("eth_getBlockByNumber", json!(["latest", false]))
+                .await,
+        );
     }
-    let fill: Bytes = Conformance::fillCall { n: U256::from(30) }.abi_encode().into();
-    c.send(json!({"from": ALICE, "to": address, "data": fill})).await;
-    check("30 new slots", c.call("eth_getBlockByNumber", json!(["latest", false])).await);
-    c.call("hardhat_setStorageAt", json!([address, "0x1", format!("0x{:064x}", 9)])).await;
+    let fill: Bytes = Conformance::fillCall { n: U256::from(30) }
+        .abi_encode()
+        .into();
+    c.send(json!({"from": ALICE, "to": address, "data": fill}))
+        .await;
+    check(
+        "30 new slots",
+        c.call("eth_getBlockByNumber", json!(["latest", false]))
+            .await,
+    );
+    c.call(
+        "hardhat_setStorageAt",
+        json!([address, "0x1", format!("0x{:064x}", 9)]),
+    )
+    .await;
     c.call("hardhat_setBalance", json!([BOB, "0x0"])).await;
     let id = c.call("evm_snapshot", json!([])).await;
     c.send(json!({"from": ALICE, "to": address, "value": "0x1", "data": Bytes::from(Conformance::depositCall {}.abi_encode())})).await;
-    check("dev edits", c.call("eth_getBlockByNumber", json!(["latest", false])).await);
+    check(
+        "dev edits",
+        c.call("eth_getBlockByNumber", json!(["latest", false]))
+            .await,
+    );
     c.call("evm_revert", json!([id])).await;
     c.call("evm_mine", json!([])).await;
-    check("a revert", c.call("eth_getBlockByNumber", json!(["latest", false])).await);
+    check(
+        "a revert",
+        c.call("eth_getBlockByNumber", json!(["latest", false]))
+            .await,
+    );
 }
