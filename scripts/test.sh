@@ -2,7 +2,8 @@
 # Poco's whole test suite, as CI runs it on a fresh machine:
 #   1. the Solidity build is reproducible (contracts/out matches a fresh solc build);
 #   2. formatting and lints (rustfmt, clippy with warnings as errors);
-#   3. every Rust test (unit, integration, property tests) of the workspace;
+#   3. every Rust test (unit, integration, property tests) of the workspace, among them the
+#      deployment of the protocol to Hardhat's node (installed from bench/hardhat);
 #   4. the JSON-RPC conformance suites (ethers.js and web3.py) against `poco chain`.
 # It installs what it needs (npm packages, a Python venv) and skips what is already there.
 # Usage: scripts/test.sh            (everything)
@@ -20,7 +21,7 @@ need npm "install npm (comes with Node.js)"
 need python3 "install Python 3.10 or newer"
 
 say "contracts: reproducible solc build (contracts/out must match the sources)"
-(cd contracts && { [ -d node_modules ] && cmp -s package-lock.json node_modules/.package-lock.json || npm ci --no-audit --no-fund --loglevel=error; } && node build.js --check)
+(cd contracts && npm ci --no-audit --no-fund --loglevel=error && node build.js --check)
 
 say "rustfmt"
 cargo fmt --all -- --check
@@ -28,12 +29,18 @@ cargo fmt --all -- --check
 say "clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+say "Hardhat's node (bench/hardhat): an independent chain poco-contracts' tests deploy to"
+# Reinstalled when package-lock.json changes (its hash is stamped into node_modules).
+(cd bench/hardhat && lock="$(sha256sum package-lock.json | cut -d' ' -f1)" &&
+  { [ -x node_modules/.bin/hardhat ] && [ "$(cat node_modules/.poco-lock-sha256 2>/dev/null)" = "$lock" ] ||
+    { npm ci --no-audit --no-fund --loglevel=error && echo "$lock" > node_modules/.poco-lock-sha256; }; })
+
 say "cargo test"
 cargo test --workspace --locked
 
 if [ -z "${SKIP_CONFORMANCE:-}" ]; then
   say "JSON-RPC conformance: ethers.js and web3.py against poco chain"
-  cargo build -p poco --locked
-  bash scripts/conformance.sh
+  # `cargo test` built the binary (the CLI's end-to-end tests run it).
+  POCO_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/poco" bash scripts/conformance.sh
 fi
 say "all tests passed"

@@ -1,21 +1,27 @@
 //! `poco chain`: the embedded dev chain as a standalone node.
 
+use super::protocol;
 use alloy_primitives::{U256, utils::parse_ether};
 use anyhow::Context as _;
 use clap::Args;
 use poco_chain::{ChainConfig, Node, accounts::DEFAULT_MNEMONIC};
+use poco_contracts::{DeployOptions, DeployReport, deploy_report};
 use std::{io::Write, net::IpAddr, path::PathBuf, time::Duration};
 
 /// Run an embedded Ethereum dev chain.
 ///
 /// Serves JSON-RPC 2.0 over HTTP and WebSocket on one port, with funded dev accounts, instant
 /// mining (a block per transaction) unless --block-time is given, and the evm_*/anvil_*/hardhat_*
-/// dev methods.
+/// dev methods. Before it prints its URL, account 0 deploys the Poco protocol (hub, RLC,
+/// registries) and mints RLC to every dev account; with the default mnemonic the addresses are
+/// always the same (the hub is 0x9A676e781A523b5d0C0e43731313A708CB607508). A chain restarted
+/// from --state keeps its deployment.
 ///
 /// Examples:
 ///   poco chain                              # http://127.0.0.1:8545, chain id 31337
 ///   poco chain --port 0 --chain-id 1337     # any free port
 ///   poco chain --block-time 2 --state ./chain.json
+///   poco chain --no-protocol                # a bare chain
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct ChainArgs {
@@ -38,7 +44,7 @@ pub(crate) struct ChainArgs {
     #[arg(long, short, default_value = DEFAULT_MNEMONIC)]
     mnemonic: String,
     /// Mine a block every N seconds (fractions allowed) instead of one per transaction.
-    #[arg(long, short)]
+    #[arg(long, short, allow_negative_numbers = true)]
     block_time: Option<f64>,
     /// Block gas limit.
     #[arg(long, default_value_t = 30_000_000)]
@@ -58,6 +64,15 @@ pub(crate) struct ChainArgs {
     /// How many recent blocks keep a full state for queries at past blocks.
     #[arg(long, default_value_t = 2048)]
     state_history: usize,
+    /// Do not deploy the Poco protocol at start-up.
+    #[arg(long)]
+    no_protocol: bool,
+    /// RLC minted to each dev account when the protocol is deployed ("1.5 RLC", or nRLC).
+    #[arg(long, default_value = "1000000 RLC", value_parser = protocol::parse_amount)]
+    rlc: U256,
+    /// Also write the protocol's deployment file (addresses, as `poco deploy --out`) here.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_protocol")]
+    deployment: Option<PathBuf>,
     /// Print only the URL line (for scripts).
     #[arg(long, short)]
     quiet: bool,
@@ -112,7 +127,18 @@ impl ChainArgs {
         let node = Node::start(config)
             .await
             .context("poco chain could not start")?;
-        self.print_banner(&node)?;
+        let protocol = if self.no_protocol {
+            None
+        } else {
+            Some(self.deploy_protocol(&node).await?)
+        };
+        self.print_banner(&mut std::io::stdout().lock(), &node, protocol.as_ref())?;
+        if !self.quiet {
+            eprintln!(
+                "WARNING: these accounts and keys are public (anyone can derive them from the mnemonic). \
+                 Never send real funds to them, and never use them on a real network."
+            );
+        }
         wait_for_signal().await?;
         eprintln!("stopping...");
         let saved = node.config().state_path.clone();
@@ -123,8 +149,43 @@ impl ChainArgs {
         Ok(())
     }
 
-    fn print_banner(&self, node: &Node) -> anyhow::Result<()> {
-        let mut out = std::io::stdout().lock();
+    /// Deploys the protocol from account 0 (or finds it, on a chain restored from --state) and
+    /// mints RLC to the dev accounts, before the URL is printed: whoever waits for the URL line
+    /// finds the hub there.
+    async fn deploy_protocol(&self, node: &Node) -> anyhow::Result<DeployReport> {
+        let backend = node.backend();
+        let accounts = node.signers().iter().map(|s| s.address());
+        let options = DeployOptions::default().with_mint_each(accounts, self.rlc);
+        // With interval mining each of the ~35 transactions would wait for a block: mine them
+        // as they come, then hand the chain back to the interval.
+        let interval = !backend.automine();
+        if interval {
+            backend.set_automine(true);
+        }
+        let report = deploy_report(&node.http_url(), node.signers()[0].clone(), &options).await;
+        if interval {
+            backend.set_automine(false);
+        }
+        let report = report.context(
+            "deploying the Poco protocol failed (start with --no-protocol for a bare chain)",
+        )?;
+        if let Some(path) = &self.deployment {
+            report
+                .deployment
+                .write(path)
+                .context("writing the deployment file")?;
+        }
+        Ok(report)
+    }
+
+    /// The banner; its first line is `Listening on http://...` whatever the options (test
+    /// suites and scripts wait for it).
+    fn print_banner(
+        &self,
+        out: &mut impl Write,
+        node: &Node,
+        protocol: Option<&DeployReport>,
+    ) -> anyhow::Result<()> {
         writeln!(out, "Listening on {}", node.http_url())?;
         if !self.quiet {
             let backend = node.backend();
@@ -163,14 +224,28 @@ impl ChainArgs {
                 writeln!(out, "Mnemonic     {}", self.mnemonic)?;
             }
             writeln!(out, "Derivation   m/44'/60'/0'/0/i")?;
+            if let Some(report) = protocol {
+                writeln!(out)?;
+                let origin = if report.reused {
+                    "found in the state file"
+                } else {
+                    "deployed by account 0"
+                };
+                writeln!(out, "Protocol ({origin}, iExec PoCo compatible)")?;
+                protocol::print_addresses(out, &report.deployment)?;
+                if !report.reused {
+                    writeln!(
+                        out,
+                        "RLC minted   {} to each account",
+                        poco_types::format_rlc(self.rlc)
+                    )?;
+                }
+                if let Some(path) = &self.deployment {
+                    writeln!(out, "Deployment   {}", path.display())?;
+                }
+            }
         }
         out.flush()?;
-        if !self.quiet {
-            eprintln!(
-                "WARNING: these accounts and keys are public (anyone can derive them from the mnemonic). \
-                 Never send real funds to them, and never use them on a real network."
-            );
-        }
         Ok(())
     }
 }
@@ -191,4 +266,111 @@ async fn wait_for_signal() -> anyhow::Result<()> {
         .await
         .context("cannot listen for Ctrl-C")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use poco_contracts::dev;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: ChainArgs,
+    }
+
+    fn args(extra: &[&str]) -> ChainArgs {
+        let argv = ["poco", "--port", "0"].iter().chain(extra);
+        Cli::try_parse_from(argv).expect("valid arguments").args
+    }
+
+    /// Starts a node as `poco chain` does and returns it with its banner.
+    async fn start(args: &ChainArgs) -> (Node, Option<DeployReport>, String) {
+        let node = Node::start(args.config().expect("valid config"))
+            .await
+            .expect("node starts");
+        let report = if args.no_protocol {
+            None
+        } else {
+            Some(args.deploy_protocol(&node).await.expect("protocol deploys"))
+        };
+        let mut banner = Vec::new();
+        args.print_banner(&mut banner, &node, report.as_ref())
+            .expect("banner printed");
+        let banner = String::from_utf8(banner).expect("UTF-8 banner");
+        (node, report, banner)
+    }
+
+    #[tokio::test]
+    async fn the_banner_starts_with_the_url_and_shows_the_protocol() {
+        let (node, report, banner) = start(&args(&[])).await;
+        let first = banner.lines().next().expect("a first line");
+        assert_eq!(first, format!("Listening on {}", node.http_url()));
+        let report = report.expect("deployed");
+        assert!(!report.reused);
+        assert_eq!(report.deployment.hub, dev::HUB);
+        let protocol = banner
+            .split("\nProtocol (deployed by account 0")
+            .nth(1)
+            .expect("a Protocol section after the accounts");
+        assert!(protocol.contains(&format!("Hub          {}", dev::HUB)));
+        assert!(protocol.contains(&format!("RLC          {}", dev::RLC)));
+        assert!(protocol.contains(&dev::APP_REGISTRY.to_string()));
+        assert!(protocol.contains(&dev::DATASET_REGISTRY.to_string()));
+        assert!(protocol.contains(&dev::WORKERPOOL_REGISTRY.to_string()));
+        assert!(protocol.contains("RLC minted   1000000 RLC to each account"));
+        assert!(
+            banner.find("Accounts").expect("accounts") < banner.find("Protocol").expect("protocol")
+        );
+
+        let quiet = args(&["--quiet"]);
+        let mut out = Vec::new();
+        quiet
+            .print_banner(&mut out, &node, Some(&report))
+            .expect("banner printed");
+        assert_eq!(
+            String::from_utf8(out).expect("UTF-8"),
+            format!("Listening on {}\n", node.http_url())
+        );
+    }
+
+    #[tokio::test]
+    async fn no_protocol_gives_a_bare_chain() {
+        let (node, report, banner) = start(&args(&["--no-protocol"])).await;
+        assert!(report.is_none());
+        assert!(!banner.contains("Protocol"));
+        assert_eq!(node.backend().head(), 0);
+    }
+
+    #[tokio::test]
+    async fn interval_mining_is_paused_for_the_deployment_only() {
+        let a = args(&["--block-time", "3600", "--rlc", "5 RLC"]);
+        let (node, report, banner) = start(&a).await;
+        assert!(!report.expect("deployed").reused);
+        assert!(!node.backend().automine(), "interval mining is back");
+        assert!(banner.contains("RLC minted   5 RLC to each account"));
+    }
+
+    #[tokio::test]
+    async fn a_restarted_chain_keeps_its_protocol_and_mints_nothing_more() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let state = dir.path().join("chain.json");
+        let deployment = dir.path().join("deployment.json");
+        let state_arg = state.to_str().expect("UTF-8 path");
+        let deployment_arg = deployment.to_str().expect("UTF-8 path");
+        let a = args(&["--state", state_arg, "--deployment", deployment_arg]);
+        let (node, first, _) = start(&a).await;
+        node.stop().await.expect("saved");
+        let written = poco_contracts::Deployment::read(&deployment).expect("file written");
+        assert_eq!(written, first.expect("deployed").deployment);
+
+        let (node, again, banner) = start(&a).await;
+        let again = again.expect("found");
+        assert!(again.reused);
+        assert_eq!(again.deployment, written);
+        assert!(banner.contains("Protocol (found in the state file"));
+        assert!(!banner.contains("RLC minted"));
+        drop(node);
+    }
 }

@@ -1,6 +1,8 @@
 //! The command tree.
 
 mod chain;
+mod deploy;
+mod protocol;
 
 use clap::Subcommand;
 
@@ -9,6 +11,8 @@ use clap::Subcommand;
 pub(crate) enum Command {
     /// Run an embedded Ethereum dev chain (JSON-RPC over HTTP and WebSocket).
     Chain(chain::ChainArgs),
+    /// Deploy the Poco protocol to any EVM chain and write its deployment file.
+    Deploy(deploy::DeployArgs),
 }
 
 impl Command {
@@ -16,6 +20,7 @@ impl Command {
     pub(crate) async fn run(self) -> anyhow::Result<()> {
         match self {
             Self::Chain(args) => args.run().await,
+            Self::Deploy(args) => args.run().await,
         }
     }
 }
