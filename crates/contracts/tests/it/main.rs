@@ -3,9 +3,16 @@
 
 #![allow(unreachable_pub, dead_code)]
 
+mod abi;
 mod common;
 mod determinism;
+mod eip712;
 mod errors;
+mod fixture;
+mod gas;
 mod hardhat;
+mod invariants;
 mod lifecycle;
+mod paths;
+mod rejections;
 mod wiring;

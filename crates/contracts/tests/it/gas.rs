@@ -1,0 +1,1 @@
+//! Gas report of the protocol's operations.
