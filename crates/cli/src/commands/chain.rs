@@ -9,21 +9,21 @@ use poco_contracts::{DeployOptions, DeployReport, deploy_report};
 use std::{io::Write, net::IpAddr, path::PathBuf, time::Duration};
 
 /// Run an embedded Ethereum dev chain.
-///
-/// Serves JSON-RPC 2.0 over HTTP and WebSocket on one port, with funded dev accounts, instant
-/// mining (a block per transaction) unless --block-time is given, and the evm_*/anvil_*/hardhat_*
-/// dev methods. Before it prints its URL, account 0 deploys the Poco protocol (hub, RLC,
-/// registries) and mints RLC to every dev account; with the default mnemonic the addresses are
-/// always the same (the hub is 0x9A676e781A523b5d0C0e43731313A708CB607508). A chain restarted
-/// from --state keeps its deployment.
-///
-/// Examples:
-///   poco chain                              # http://127.0.0.1:8545, chain id 31337
-///   poco chain --port 0 --chain-id 1337     # any free port
-///   poco chain --block-time 2 --state ./chain.json
-///   poco chain --no-protocol                # a bare chain
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
+#[command(
+    long_about = "Run an embedded Ethereum dev chain.\n\n\
+Serves JSON-RPC 2.0 over HTTP and WebSocket on one port, with funded dev accounts, instant \
+mining (a block per transaction) unless --block-time is given, and the evm_*/anvil_*/hardhat_* \
+dev methods. Before it prints its URL, account 0 deploys the Poco protocol (hub, RLC, \
+registries) and mints RLC to every dev account; with the default mnemonic the addresses are \
+always the same (the hub is 0x9A676e781A523b5d0C0e43731313A708CB607508). A chain restarted \
+from --state keeps its deployment.",
+    after_help = "Examples:\n  \
+poco chain                              # http://127.0.0.1:8545, chain id 31337\n  \
+poco chain --port 0 --chain-id 1337     # any free port; the first line says which\n  \
+poco chain --block-time 2 --state ./chain.json\n  \
+poco chain --no-protocol                # a bare chain"
+)]
 pub(crate) struct ChainArgs {
     /// Interface to listen on.
     #[arg(long, default_value = "127.0.0.1", env = "POCO_CHAIN_HOST")]

@@ -9,9 +9,11 @@ use clap::Subcommand;
 /// Every `poco` subcommand.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Run an embedded Ethereum dev chain (JSON-RPC over HTTP and WebSocket).
+    // The variants carry no doc comment: it would replace the long help and examples that
+    // each command's arguments struct declares.
+    #[command(about = "Run an embedded Ethereum dev chain (JSON-RPC over HTTP and WebSocket)")]
     Chain(chain::ChainArgs),
-    /// Deploy the Poco protocol to any EVM chain and write its deployment file.
+    #[command(about = "Deploy the Poco protocol to any EVM chain and write its deployment file")]
     Deploy(deploy::DeployArgs),
 }
 
