@@ -451,34 +451,21 @@ impl Backend {
 
     /// eth_call.
     pub fn call(&self, request: &TransactionRequest, id: BlockId) -> Result<Bytes> {
-        let (state, context, hashes) = {
-            let inner = self.inner.read();
-            let number = resolve_in(&inner.chain, id)?;
-            self.call_context(&inner, number)?
-        };
-        executor::call(
-            &state,
-            (&hashes.0, hashes.1),
-            &self.rules,
-            &context,
-            request,
-        )
+        let (state, context, (hashes, first)) = self.call_context_at(id)?;
+        executor::call(&state, (&hashes, first), &self.rules, &context, request)
     }
 
     /// eth_estimateGas.
     pub fn estimate_gas(&self, request: &TransactionRequest, id: BlockId) -> Result<u64> {
-        let (state, context, hashes) = {
-            let inner = self.inner.read();
-            let number = resolve_in(&inner.chain, id)?;
-            self.call_context(&inner, number)?
-        };
-        executor::estimate_gas(
-            &state,
-            (&hashes.0, hashes.1),
-            &self.rules,
-            &context,
-            request,
-        )
+        let (state, context, (hashes, first)) = self.call_context_at(id)?;
+        executor::estimate_gas(&state, (&hashes, first), &self.rules, &context, request)
+    }
+
+    /// The call context of block `id`, taken under the read lock and used outside it.
+    fn call_context_at(&self, id: BlockId) -> Result<(WorldState, BlockContext, RecentHashes)> {
+        let inner = self.inner.read();
+        let number = resolve_in(&inner.chain, id)?;
+        self.call_context(&inner, number)
     }
 
     /// eth_getLogs over a block range or one block hash.
