@@ -39,7 +39,13 @@ pub fn wallet_provider(url: &str) -> DynProvider {
     for signer in signers {
         wallet.register_signer(signer);
     }
-    ProviderBuilder::new()
+    // The nonce is asked of the chain for every transaction: alloy's default cached nonces
+    // count a transaction that failed gas estimation (never sent), and tests that check a
+    // revert, or revert to a snapshot, would then send nonces the chain waits on forever.
+    ProviderBuilder::default()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
         .wallet(wallet)
         .connect_http(url.parse().expect("node URL parses"))
         .erased()
