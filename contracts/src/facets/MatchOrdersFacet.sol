@@ -163,10 +163,9 @@ contract MatchOrdersFacet is FacetBase {
 
         _storeDeal(l, dealid, m, appOrder, datasetOrder, workerpoolOrder, requestOrder, sponsor);
 
-        LibLedger.lock(
-            sponsor, (appOrder.appprice + datasetOrder.datasetprice + workerpoolOrder.workerpoolprice) * m.volume
-        );
-        LibLedger.lock(
+        LibLedger.lockTwo(
+            sponsor,
+            (appOrder.appprice + datasetOrder.datasetprice + workerpoolOrder.workerpoolprice) * m.volume,
             m.workerpoolOwner,
             (workerpoolOrder.workerpoolprice * PocoStorage.WORKERPOOL_STAKE_RATIO / 100) * m.volume
         );
@@ -224,9 +223,9 @@ contract MatchOrdersFacet is FacetBase {
         d.workerpool = workerpoolOrder.workerpool;
         d.workerpoolOwner = m.workerpoolOwner;
         d.workerpoolPrice = workerpoolOrder.workerpoolprice;
-        d.workerStake =
-            workerpoolOrder.workerpoolprice * IWorkerpool(d.workerpool).m_workerStakeRatioPolicy() / 100;
-        d.schedulerRewardRatio = IWorkerpool(d.workerpool).m_schedulerRewardRatioPolicy();
+        (uint256 workerStakeRatio, uint256 schedulerRewardRatio) = IWorkerpool(d.workerpool).policies();
+        d.workerStake = workerpoolOrder.workerpoolprice * workerStakeRatio / 100;
+        d.schedulerRewardRatio = schedulerRewardRatio;
         d.requester = requestOrder.requester;
         d.beneficiary = requestOrder.beneficiary;
         d.callback = requestOrder.callback;

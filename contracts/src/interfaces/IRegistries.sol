@@ -45,6 +45,8 @@ interface IWorkerpool is IRegistryEntry {
     function m_workerStakeRatioPolicy() external view returns (uint256);
 
     function m_schedulerRewardRatioPolicy() external view returns (uint256);
+
+    function policies() external view returns (uint256 workerStakeRatio, uint256 schedulerRewardRatio);
 }
 
 /// @title IERC734 group membership (for order restrictions)

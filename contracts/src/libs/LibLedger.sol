@@ -113,6 +113,32 @@ library LibLedger {
         emit Lock(account, amount);
     }
 
+    /// @dev `lock(first, a); lock(second, b)` with one write of the hub's own balance (a
+    /// match locks the sponsor's price and the pool owner's stake together). Same events, in
+    /// the same order, as the two locks.
+    function lockTwo(address first, uint256 a, address second, uint256 b) internal {
+        PocoStorage.Layout storage l = PocoStorage.get();
+        uint128 a128 = _u128(a);
+        uint128 b128 = _u128(b);
+        _lockAccount(l, first, a128);
+        emit Transfer(first, address(this), a);
+        emit Lock(first, a);
+        _lockAccount(l, second, b128);
+        emit Transfer(second, address(this), b);
+        emit Lock(second, b);
+        _credit(l, address(this), _u128(uint256(a128) + b128));
+    }
+
+    function _lockAccount(PocoStorage.Layout storage l, address account, uint128 a) private {
+        PocoStorage.AccountStore storage acc = l.accounts[account];
+        uint128 stake = acc.stake;
+        if (stake < a) revert InsufficientStake(account, stake, a);
+        unchecked {
+            acc.stake = stake - a;
+        }
+        acc.locked += a;
+    }
+
     /// @dev Give back `amount` of `account`'s frozen stake.
     function unlock(address account, uint256 amount) internal {
         PocoStorage.Layout storage l = PocoStorage.get();

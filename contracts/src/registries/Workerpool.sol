@@ -39,6 +39,12 @@ contract Workerpool is RegistryEntry {
         return _schedulerRewardRatioPolicy;
     }
 
+    /// @notice Both policies in one call (what the hub reads when it matches a deal; one call
+    /// instead of two saves the hub a round trip through this entry's proxy).
+    function policies() external view returns (uint256 workerStakeRatio, uint256 schedulerRewardRatio) {
+        return (_workerStakeRatioPolicy, _schedulerRewardRatioPolicy);
+    }
+
     /// @notice Change the policies (owner only); applies to deals matched afterwards.
     /// @param _newWorkerStakeRatioPolicy worker stake, percent of the pool price
     /// @param _newSchedulerRewardRatioPolicy scheduler share, percent (at most 100)
