@@ -15,4 +15,5 @@ mod invariants;
 mod lifecycle;
 mod paths;
 mod rejections;
+mod surface;
 mod wiring;
