@@ -3,6 +3,8 @@
 //! Results go to stdout, diagnostics to stderr; exit code 0 on success, 1 on error.
 
 mod commands;
+mod context;
+mod ui;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -40,10 +42,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // `--raw` is an option of each SDK-style command group; an error is printed as JSON when
+    // the command line asked for it, wherever it is.
+    let raw = std::env::args().any(|arg| arg == "--raw");
     match runtime.block_on(cli.command.run()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            ui::output::Output::new(raw).failure(&e);
             ExitCode::FAILURE
         }
     }

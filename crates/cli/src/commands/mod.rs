@@ -1,10 +1,25 @@
-//! The command tree.
+//! The command tree: `chain` and `deploy` run and set up chains; the rest follows the iExec
+//! SDK's tree (offchain spec §7) so that its workshop works with `poco` in place of `iexec`.
 
+mod account;
+mod app;
+mod asset;
+mod category;
 mod chain;
+mod dataset;
+mod deal;
 mod deploy;
+mod info;
+mod init;
+mod order;
 mod protocol;
+mod task;
+mod wallet;
+mod workerpool;
 
 use clap::Subcommand;
+
+pub(crate) use wallet::address_arg;
 
 /// Every `poco` subcommand.
 #[derive(Debug, Subcommand)]
@@ -15,6 +30,28 @@ pub(crate) enum Command {
     Chain(chain::ChainArgs),
     #[command(about = "Deploy the Poco protocol to any EVM chain and write its deployment file")]
     Deploy(deploy::DeployArgs),
+    #[command(about = "Start a project: iexec.json, chain.json and a wallet")]
+    Init(init::InitCommand),
+    #[command(about = "Manage wallets (V3 keystores) and send ETH or RLC")]
+    Wallet(wallet::WalletCommand),
+    #[command(about = "Manage your account in the hub: deposit, withdraw, allowances")]
+    Account(account::AccountCommand),
+    #[command(about = "Register and inspect apps")]
+    App(app::AppCommand),
+    #[command(about = "Register and inspect datasets")]
+    Dataset(dataset::DatasetCommand),
+    #[command(about = "Register and inspect workerpools")]
+    Workerpool(workerpool::WorkerpoolCommand),
+    #[command(about = "Create, sign, cancel, inspect and fill orders")]
+    Order(order::OrderCommand),
+    #[command(about = "Inspect and claim deals")]
+    Deal(deal::DealCommand),
+    #[command(about = "Inspect, watch and claim tasks", alias = "work")]
+    Task(task::TaskCommand),
+    #[command(about = "Create and inspect categories (maximum run times)")]
+    Category(category::CategoryCommand),
+    #[command(about = "Show the chain's contract addresses and service URLs")]
+    Info(info::InfoArgs),
 }
 
 impl Command {
@@ -23,6 +60,17 @@ impl Command {
         match self {
             Self::Chain(args) => args.run().await,
             Self::Deploy(args) => args.run().await,
+            Self::Init(command) => command.run().await,
+            Self::Wallet(command) => command.run().await,
+            Self::Account(command) => command.run().await,
+            Self::App(command) => command.run().await,
+            Self::Dataset(command) => command.run().await,
+            Self::Workerpool(command) => command.run().await,
+            Self::Order(command) => command.run().await,
+            Self::Deal(command) => command.run().await,
+            Self::Task(command) => command.run().await,
+            Self::Category(command) => command.run().await,
+            Self::Info(args) => args.run().await,
         }
     }
 }

@@ -1,5 +1,16 @@
 //! End-to-end tests of the real `poco` binary.
 
-#![allow(unreachable_pub, missing_docs)]
+#![allow(unreachable_pub, missing_docs, dead_code)]
 
+mod account;
+mod assets;
+mod category;
 mod chain;
+mod common;
+mod deal;
+mod fixture;
+mod init;
+mod order;
+mod task;
+mod wallet;
+mod workshop;

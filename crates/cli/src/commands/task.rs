@@ -1,0 +1,166 @@
+//! `poco task show [--watch]|claim` (and the workshop's `poco work show`): one task's status,
+//! deadlines, consensus and results, watched until it can no longer progress; and claiming it
+//! once it missed its final deadline, which refunds the requester. The views and claims are
+//! `poco_client::deals`; this module reads the arguments and prints.
+
+mod render;
+
+use super::deal::{amount, parse_interval};
+use crate::context::{Common, Ctx};
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use poco_client::deals::{self, TaskView};
+use poco_contracts::alloy::primitives::B256;
+use serde_json::json;
+use std::time::Duration;
+
+/// `poco task`.
+#[derive(Debug, Args)]
+pub(crate) struct TaskCommand {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    action: TaskAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum TaskAction {
+    #[command(about = "Show a task: status, deadlines, consensus and results")]
+    Show(ShowArgs),
+    #[command(about = "Claim a task that missed its final deadline (refunds the requester)")]
+    Claim(ClaimArgs),
+}
+
+/// `poco task show`.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Show a task as the hub stores it: its status (UNSET, ACTIVE, REVEALING, \
+COMPLETED, FAILED once claimed), its deal and index, the category's reference time, the \
+contribution, reveal and final deadlines, the consensus with its reveal and winner counters, \
+the contributors, the result digest and the results (where the result is stored).\n\nA task \
+the workerpool has not initialized yet reads as nothing on chain: give its deal with --deal to \
+see it UNSET with its deadlines (`poco deal show` lists a deal's task ids).\n\nWith --watch, \
+read it again every 2 seconds until it is completed, claimed, or claimable (past its final \
+deadline); a task not initialized yet is watched only with its deal (--deal), whose final \
+deadline ends the watch.",
+    after_help = "Examples:\n  poco task show 0x9f2c…41d7\n  poco task show 0x9f2c…41d7 --watch\n  \
+poco task show 0x9f2c…41d7 --deal 0x5b0e…8c1a --raw\n  poco work show 0x9f2c…41d7"
+)]
+struct ShowArgs {
+    /// The task id (`poco deal show` lists a deal's tasks).
+    #[arg(value_name = "TASKID")]
+    taskid: String,
+    /// The task's deal, to show a task that is not initialized yet.
+    #[arg(long, value_name = "DEALID")]
+    deal: Option<String>,
+    /// Watch the task until it is completed, claimed or claimable.
+    #[arg(long)]
+    watch: bool,
+    /// How often --watch reads the task ("2s", "500ms").
+    #[arg(long, hide = true, default_value = "2s", value_parser = parse_interval)]
+    interval: Duration,
+    // `--download [FILE]` (fetch a completed task's result) comes with the results issue.
+}
+
+/// `poco task claim`.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Claim a task that did not complete by its final deadline: it becomes FAILED, \
+the requester (the deal's sponsor) gets the task's price back in its hub account, and the \
+workerpool's stake is seized. A task never initialized is initialized and claimed at once; \
+give its deal with --deal (a task id alone does not say which deal it is from). Anyone may \
+claim; it costs the sender gas only. Before the final deadline nothing is sent.",
+    after_help = "Examples:\n  poco task claim 0x9f2c…41d7\n  \
+poco task claim 0x9f2c…41d7 --deal 0x5b0e…8c1a --force"
+)]
+struct ClaimArgs {
+    /// The task id.
+    #[arg(value_name = "TASKID")]
+    taskid: String,
+    /// The task's deal, to claim a task that was never initialized.
+    #[arg(long, value_name = "DEALID")]
+    deal: Option<String>,
+}
+
+impl TaskCommand {
+    pub(crate) async fn run(self) -> Result<()> {
+        let ctx = Ctx::new(self.common);
+        match self.action {
+            TaskAction::Show(args) => show(&ctx, args).await,
+            TaskAction::Claim(args) => claim(&ctx, args).await,
+        }
+    }
+}
+
+/// The task id and the optional deal id, read.
+fn ids(taskid: &str, deal: Option<&str>) -> Result<(B256, Option<B256>)> {
+    let task = deals::parse_task_id(taskid)?;
+    let deal = deal.map(deals::parse_deal_id).transpose()?;
+    Ok((task, deal))
+}
+
+async fn show(ctx: &Ctx, args: ShowArgs) -> Result<()> {
+    let (id, deal) = ids(&args.taskid, args.deal.as_deref())?;
+    let client = ctx.reader().await?;
+    let view = if args.watch {
+        let progress = ctx.progress();
+        let mut last = String::new();
+        let view = deals::watch_task(&client, id, deal, args.interval, |view| {
+            let message = watch_line(view);
+            if message != last {
+                progress.step(&message);
+                last = message;
+            }
+        })
+        .await?;
+        progress.finish();
+        view
+    } else {
+        deals::task(&client, id, deal).await?
+    };
+    ctx.out.success(render::human(&view), render::raw(&view));
+    Ok(())
+}
+
+/// "task 0x…: ACTIVE (final deadline in 3 min)".
+fn watch_line(view: &TaskView) -> String {
+    format!(
+        "task {}: {} (final deadline {})",
+        view.id,
+        deals::status_name(view.status),
+        deals::time::relative(view.final_deadline(), view.now)
+    )
+}
+
+async fn claim(ctx: &Ctx, args: ClaimArgs) -> Result<()> {
+    let (id, deal) = ids(&args.taskid, args.deal.as_deref())?;
+    let client = ctx.client().await?;
+    let view = deals::task(&client, id, deal).await?;
+    let plan = view.claim_plan()?;
+    ctx.confirm(&format!(
+        "Claim task {id}? It refunds {} to {}.",
+        amount(plan.refund),
+        plan.sponsor
+    ))?;
+    let progress = ctx.progress();
+    let claimed = deals::claim(&client, &plan, &progress).await?;
+    progress.finish();
+    let tx_hash = claimed
+        .transactions
+        .first()
+        .map(|tx| tx.tx_hash)
+        .unwrap_or_default();
+    ctx.out.success(
+        format!(
+            "Claimed task {id}: {} refunded to {}\ntx {tx_hash}",
+            amount(claimed.refunded),
+            claimed.sponsor
+        ),
+        json!({
+            "txHash": tx_hash,
+            "refunded": claimed.refunded.to_string(),
+            "sponsor": claimed.sponsor.to_checksum(None),
+        }),
+    );
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! `poco wallet send-ether|send-RLC|sweep`: moving ETH or RLC out of the wallet. Each checks
+//! the balance first (a shortfall is an error and nothing is sent), asks for confirmation
+//! (--force skips it), shows progress and prints the transaction hash.
+
+use super::address_arg;
+use crate::context::Ctx;
+use anyhow::Result;
+use clap::Args;
+use poco_client::wallet::{
+    self,
+    units::{EthUnit, RlcUnit, format_ether, join_amount, parse_rlc, parse_wei},
+};
+use poco_contracts::alloy::primitives::Address;
+use poco_types::{format_nrlc, format_rlc};
+use serde_json::json;
+use std::fmt::Write as _;
+
+/// `poco wallet send-ether`.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Send ETH from the wallet to an address. The amount takes a unit: ether (or \
+eth), finney, szabo, gwei, mwei, kwei or wei, in the same argument (\"0.5 ether\") or the next \
+(`0.5 ether`); a bare number is in ether, as in the iExec SDK. The wallet must hold the amount \
+plus the gas. Asks for confirmation first (--force skips it).",
+    after_help = "Examples:\n  poco wallet send-ether 0.5 --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8\n  \
+poco wallet send-ether 100 gwei --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --force --raw"
+)]
+pub(crate) struct SendEtherArgs {
+    /// The amount: "0.5", "0.5 ether", "1 gwei", "100 wei" (bare: ether).
+    #[arg(value_name = "AMOUNT", allow_hyphen_values = true)]
+    amount: String,
+    /// The amount's unit, if given apart (`0.5 ether`).
+    #[arg(value_name = "UNIT")]
+    unit: Option<String>,
+    /// The address to send to.
+    #[arg(long, value_name = "ADDRESS", value_parser = address_arg, required = true)]
+    to: Address,
+}
+
+/// `poco wallet send-RLC`.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Send RLC (the token) from the wallet to an address. The amount takes a unit, \
+RLC or nRLC (10^-9 RLC), in the same argument (\"1.5 RLC\") or the next (`1.5 RLC`); a bare \
+number is in RLC here, as in the iExec SDK's send-RLC (elsewhere a bare amount is nRLC). This \
+sends from the wallet, not from the hub account (see `poco account withdraw`). Asks for \
+confirmation first (--force skips it).",
+    after_help = "Examples:\n  poco wallet send-RLC 10 --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8\n  \
+poco wallet send-RLC 300 nRLC --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --force --raw"
+)]
+pub(crate) struct SendRlcArgs {
+    /// The amount: "10" (RLC), "1.5 RLC", "300 nRLC".
+    #[arg(value_name = "AMOUNT", allow_hyphen_values = true)]
+    amount: String,
+    /// The amount's unit, if given apart (`300 nRLC`).
+    #[arg(value_name = "UNIT")]
+    unit: Option<String>,
+    /// The address to send to.
+    #[arg(long, value_name = "ADDRESS", value_parser = address_arg, required = true)]
+    to: Address,
+}
+
+/// `poco wallet sweep`.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Empty the wallet into another address: all its RLC first, then all its ETH \
+minus the gas of that transfer (sent at the node's gas price with exactly 21,000 gas, so nothing \
+is left). The destination must be an account without code. The hub account is not touched: \
+withdraw it first with `poco account withdraw`. Asks for confirmation first (--force skips it).",
+    after_help = "Examples:\n  poco wallet sweep --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8\n  \
+poco wallet sweep --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --force --raw"
+)]
+pub(crate) struct SweepArgs {
+    /// The address to send everything to.
+    #[arg(long, value_name = "ADDRESS", value_parser = address_arg, required = true)]
+    to: Address,
+}
+
+pub(super) async fn send_ether(ctx: &Ctx, args: SendEtherArgs) -> Result<()> {
+    let wei = parse_wei(
+        &join_amount(&args.amount, args.unit.as_deref()),
+        EthUnit::Ether,
+    )?;
+    let client = ctx.client().await?;
+    let from = client.address()?;
+    let have = wallet::check_ether(&client, wei).await?;
+    let chain = &client.chain().name;
+    ctx.confirm(&format!(
+        "Send {} ETH ({wei} wei) from {from} to {} on chain {chain} (id {})? The wallet holds {} ETH.",
+        format_ether(wei),
+        args.to,
+        client.chain_id(),
+        format_ether(have),
+    ))?;
+    let progress = ctx.progress();
+    let hash = wallet::send_ether(&client, args.to, wei, &progress).await?;
+    progress.finish();
+    ctx.out.success(
+        format!(
+            "Sent {} ETH on chain {chain} from {from} to {}\ntx: {hash}",
+            format_ether(wei),
+            args.to
+        ),
+        json!({ "amount": wei.to_string(), "from": from.to_string(), "to": args.to.to_string(), "txHash": hash }),
+    );
+    Ok(())
+}
+
+pub(super) async fn send_rlc(ctx: &Ctx, args: SendRlcArgs) -> Result<()> {
+    let nrlc = parse_rlc(
+        &join_amount(&args.amount, args.unit.as_deref()),
+        RlcUnit::Rlc,
+    )?;
+    let client = ctx.client().await?;
+    let from = client.address()?;
+    let have = wallet::check_rlc(&client, nrlc).await?;
+    let chain = &client.chain().name;
+    ctx.confirm(&format!(
+        "Send {} ({}) from {from} to {} on chain {chain} (id {})? The wallet holds {}.",
+        format_rlc(nrlc),
+        format_nrlc(nrlc),
+        args.to,
+        client.chain_id(),
+        format_nrlc(have),
+    ))?;
+    let progress = ctx.progress();
+    let hash = wallet::send_rlc(&client, args.to, nrlc, &progress).await?;
+    progress.finish();
+    ctx.out.success(
+        format!(
+            "Sent {} ({}) on chain {chain} from {from} to {}\ntx: {hash}",
+            format_rlc(nrlc),
+            format_nrlc(nrlc),
+            args.to
+        ),
+        json!({ "amount": nrlc.to_string(), "from": from.to_string(), "to": args.to.to_string(), "txHash": hash }),
+    );
+    Ok(())
+}
+
+pub(super) async fn sweep(ctx: &Ctx, args: SweepArgs) -> Result<()> {
+    let client = ctx.client().await?;
+    let from = client.address()?;
+    let before = wallet::balances(&client, from).await?;
+    ctx.confirm(&format!(
+        "Send everything wallet {from} holds on chain {} (id {}), {} and {} ETH (minus the gas), \
+to {}?",
+        client.chain().name,
+        client.chain_id(),
+        format_nrlc(before.nrlc),
+        format_ether(before.wei),
+        args.to,
+    ))?;
+    let progress = ctx.progress();
+    let swept = wallet::sweep(&client, args.to, &progress).await?;
+    progress.finish();
+
+    let mut human = format!("Wallet swept from {from} to {}", args.to);
+    if let Some((nrlc, hash)) = swept.rlc {
+        write!(human, "\nRLC: {} (tx {hash})", format_nrlc(nrlc))?;
+    }
+    if let Some((wei, hash)) = swept.eth {
+        write!(human, "\nETH: {} ETH (tx {hash})", format_ether(wei))?;
+    }
+    for error in &swept.errors {
+        write!(human, "\nnot sent: {error}")?;
+    }
+    // As the SDK: a hash only for what was sent; our amounts sent besides.
+    let mut raw = json!({
+        "from": from.to_string(),
+        "to": args.to.to_string(),
+        "sentNRLC": swept.rlc.map_or_else(|| "0".to_owned(), |(nrlc, _)| nrlc.to_string()),
+        "sentWei": swept.eth.map_or_else(|| "0".to_owned(), |(wei, _)| wei.to_string()),
+    });
+    if let Some((_, hash)) = swept.rlc {
+        raw["sendERC20TxHash"] = json!(hash);
+    }
+    if let Some((_, hash)) = swept.eth {
+        raw["sendNativeTxHash"] = json!(hash);
+    }
+    if !swept.errors.is_empty() {
+        raw["errors"] = json!(swept.errors);
+    }
+    ctx.out.success(human, raw);
+    Ok(())
+}
