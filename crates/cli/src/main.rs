@@ -63,3 +63,52 @@ fn init_tracing() {
         .with_writer(std::io::stderr)
         .init();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every command a user can run, as its path (`poco order fill`).
+    fn leaves(command: &clap::Command, path: String, out: &mut Vec<(String, clap::Command)>) {
+        let subcommands: Vec<_> = command
+            .get_subcommands()
+            .filter(|c| c.get_name() != "help")
+            .collect();
+        if subcommands.is_empty() {
+            out.push((path.clone(), command.clone()));
+        }
+        for sub in subcommands {
+            leaves(sub, format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_help_and_an_example() {
+        let mut all = Vec::new();
+        leaves(&Cli::command(), "poco".to_owned(), &mut all);
+        assert!(all.len() > 40, "only {} commands", all.len());
+        let mut missing = Vec::new();
+        for (path, command) in all {
+            if command.get_about().is_none() {
+                missing.push(format!("`{path}` has no description"));
+            }
+            let help = command
+                .get_after_help()
+                .or_else(|| command.get_after_long_help())
+                .or_else(|| command.get_long_about())
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            let name = path.trim_start_matches("poco ");
+            if !(help.contains("Example") && help.contains(&format!("poco {name}"))) {
+                missing.push(format!("`{path} --help` shows no example of itself"));
+            }
+        }
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
+}

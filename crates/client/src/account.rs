@@ -9,7 +9,7 @@ use crate::{
     client::{Client, rpc},
     error::{ClientError, Result},
     tx::{Tx, TxProgress},
-    wallet::{rlc_balance, rlc_hint},
+    wallet::require_rlc,
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
 use poco_contracts::RLC;
@@ -46,20 +46,7 @@ pub async fn hub_account(client: &Client, who: Address) -> Result<HubAccount> {
 pub async fn deposit(client: &Client, nrlc: U256, progress: &dyn TxProgress) -> Result<B256> {
     let from = client.address()?;
     refuse_zero(nrlc, "deposit")?;
-    let have = rlc_balance(client, from).await?;
-    if have < nrlc {
-        return Err(ClientError::NotEnoughRlc {
-            address: from,
-            have,
-            want: nrlc,
-            action: "deposit",
-            fix: if have.is_zero() {
-                rlc_hint(client)
-            } else {
-                format!("deposit at most {have} nRLC")
-            },
-        });
-    }
+    require_rlc(client, from, nrlc, "deposit").await?;
     let token = client.rlc_address().await?;
     let request = RLC::new(token, client.provider().clone())
         .approveAndCall(client.hub_address(), nrlc, Bytes::new())

@@ -9,13 +9,16 @@ use crate::{
     error::{ClientError, Result},
     explain,
 };
-use poco_contracts::alloy::{
-    eips::BlockId,
-    network::TransactionBuilder,
-    primitives::{B256, Bytes},
-    providers::Provider,
-    rpc::types::{TransactionReceipt, TransactionRequest},
-    transports::TransportError,
+use poco_contracts::{
+    alloy::{
+        eips::BlockId,
+        network::TransactionBuilder,
+        primitives::{B256, Bytes},
+        providers::Provider,
+        rpc::types::{TransactionReceipt, TransactionRequest},
+        transports::TransportError,
+    },
+    revert::is_insufficient_funds,
 };
 use std::time::{Duration, Instant};
 
@@ -203,17 +206,4 @@ impl Client {
             mined: true,
         }
     }
-}
-
-/// Nodes word it "insufficient funds for gas * price + value" (geth, poco chain), "sender
-/// doesn't have enough funds" (Hardhat), "LackOfFundForMaxFee" (revm).
-fn is_insufficient_funds(message: &str) -> bool {
-    [
-        "insufficient funds",
-        "enough funds",
-        "lackoffund",
-        "insufficient balance",
-    ]
-    .iter()
-    .any(|needle| message.contains(needle))
 }

@@ -43,6 +43,31 @@ pub async fn rlc_balance(client: &Client, address: Address) -> Result<U256> {
         .map_err(|e| rpc("read an RLC balance", e))
 }
 
+/// Checks that `from` (the wallet) holds `nrlc` of RLC for `action` ("send", "deposit");
+/// returns its RLC. Fails with [`ClientError::NotEnoughRlc`] when it holds less.
+pub(crate) async fn require_rlc(
+    client: &Client,
+    from: Address,
+    nrlc: U256,
+    action: &'static str,
+) -> Result<U256> {
+    let have = rlc_balance(client, from).await?;
+    if have < nrlc {
+        return Err(ClientError::NotEnoughRlc {
+            address: from,
+            have,
+            want: nrlc,
+            action,
+            fix: if have.is_zero() {
+                rlc_hint(client)
+            } else {
+                format!("{action} at most {have} nRLC")
+            },
+        });
+    }
+    Ok(have)
+}
+
 /// Reads an address: `0x` and 40 hex digits. Mixed-case addresses must carry a valid EIP-55
 /// checksum, which catches most typos (all-lowercase or all-uppercase ones carry none).
 pub fn parse_address(text: &str) -> Result<Address> {

@@ -1,7 +1,8 @@
 //! Turning revert data into something a person can act on: `Error(string)` reasons (the hub's
 //! `iExecV5-<operation>-0xNN` codes, see contracts/README.md), `Panic(uint256)` codes, and the
 //! custom errors declared by any of our contracts (the hub and its facets, RLC, the registries
-//! and their entries), shown as `Name(arg, ...)`.
+//! and their entries), shown as `Name(arg, ...)`; and telling a node's refusal for want of ETH
+//! to pay for gas ([`is_insufficient_funds`]) from other refusals.
 
 use crate::bindings::{
     hub::PocoHub,
@@ -54,6 +55,22 @@ pub fn describe_custom_error(data: &[u8]) -> Option<String> {
     let decoded = error.decode_error(data).ok()?;
     let args: Vec<String> = decoded.body.iter().map(format_value).collect();
     Some(format!("{}({})", error.name, args.join(", ")))
+}
+
+/// Whether a node's error message says the sender cannot pay for the transaction (gas times
+/// price, plus the value). Nodes word it "insufficient funds for gas * price + value" (geth,
+/// poco chain), "sender doesn't have enough funds" (Hardhat), "LackOfFundForMaxFee" (revm);
+/// the match ignores case.
+pub fn is_insufficient_funds(message: &str) -> bool {
+    let message = message.to_lowercase();
+    [
+        "insufficient funds",
+        "enough funds",
+        "lackoffund",
+        "insufficient balance",
+    ]
+    .iter()
+    .any(|needle| message.contains(needle))
 }
 
 /// Formats one decoded argument as Solidity developers write values.
@@ -132,6 +149,18 @@ mod tests {
         );
         let data = AppRegistry::AlreadyInitialized {}.abi_encode();
         assert_eq!(describe_revert(&data), "AlreadyInitialized()");
+    }
+
+    #[test]
+    fn funds_messages_of_common_nodes() {
+        assert!(is_insufficient_funds(
+            "insufficient funds for gas * price + value: have 0 want 1"
+        ));
+        assert!(is_insufficient_funds(
+            "Sender doesn't have enough funds to send tx. The max upfront cost is: 1"
+        ));
+        assert!(is_insufficient_funds("lack of funds (LackOfFundForMaxFee)"));
+        assert!(!is_insufficient_funds("nonce too low"));
     }
 
     #[test]

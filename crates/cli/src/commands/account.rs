@@ -53,12 +53,8 @@ some ETH for gas.",
 poco account deposit \"100 nRLC\" --raw"
 )]
 struct DepositArgs {
-    /// The amount: "1000" (nRLC), "300 nRLC", "1.5 RLC".
-    #[arg(value_name = "AMOUNT", allow_hyphen_values = true)]
-    amount: String,
-    /// The amount's unit, if given apart (`1.5 RLC`).
-    #[arg(value_name = "UNIT")]
-    unit: Option<String>,
+    #[command(flatten)]
+    amount: AmountArgs,
 }
 
 /// `poco account withdraw`.
@@ -70,6 +66,13 @@ The amount is nRLC, or RLC with the unit.",
     after_help = "Examples:\n  poco account withdraw 1000\n  poco account withdraw 1.5 RLC --raw"
 )]
 struct WithdrawArgs {
+    #[command(flatten)]
+    amount: AmountArgs,
+}
+
+/// The amount of `poco account deposit|withdraw`, with its unit.
+#[derive(Debug, Args)]
+struct AmountArgs {
     /// The amount: "1000" (nRLC), "300 nRLC", "1.5 RLC".
     #[arg(value_name = "AMOUNT", allow_hyphen_values = true)]
     amount: String,
@@ -152,8 +155,8 @@ impl AccountCommand {
     pub(crate) async fn run(self) -> Result<()> {
         let ctx = Ctx::new(self.common);
         match self.action {
-            AccountAction::Deposit(args) => deposit(&ctx, args).await,
-            AccountAction::Withdraw(args) => withdraw(&ctx, args).await,
+            AccountAction::Deposit(args) => move_rlc(&ctx, Move::Deposit, args.amount).await,
+            AccountAction::Withdraw(args) => move_rlc(&ctx, Move::Withdraw, args.amount).await,
             AccountAction::Show(args) => show(&ctx, args).await,
             AccountAction::Approve(args) => approve(&ctx, args).await,
             AccountAction::Allowance(args) => allowance(&ctx, args).await,
@@ -182,35 +185,36 @@ async fn account_line(client: &Client, who: Address) -> Result<String> {
     ))
 }
 
-async fn deposit(ctx: &Ctx, args: DepositArgs) -> Result<()> {
-    let amount = nrlc(&args.amount, args.unit.as_deref())?;
-    let client = ctx.client().await?;
-    let progress = ctx.progress();
-    let hash = account::deposit(&client, amount, &progress).await?;
-    progress.finish();
-    let line = account_line(&client, client.address()?).await?;
-    ctx.out.success(
-        format!(
-            "Deposited {} into your hub account\ntx: {hash}\n{line}",
-            both(amount)
-        ),
-        json!({ "amount": amount.to_string(), "txHash": hash }),
-    );
-    Ok(())
+/// Which way [`move_rlc`] moves RLC.
+#[derive(Clone, Copy)]
+enum Move {
+    /// From the wallet into its hub account.
+    Deposit,
+    /// From the hub account's free stake back to the wallet.
+    Withdraw,
 }
 
-async fn withdraw(ctx: &Ctx, args: WithdrawArgs) -> Result<()> {
+/// `poco account deposit|withdraw`: moves the amount, then prints the hash and the account's
+/// new balances.
+async fn move_rlc(ctx: &Ctx, way: Move, args: AmountArgs) -> Result<()> {
     let amount = nrlc(&args.amount, args.unit.as_deref())?;
     let client = ctx.client().await?;
     let progress = ctx.progress();
-    let hash = account::withdraw(&client, amount, &progress).await?;
+    let hash = match way {
+        Move::Deposit => account::deposit(&client, amount, &progress).await?,
+        Move::Withdraw => account::withdraw(&client, amount, &progress).await?,
+    };
     progress.finish();
     let line = account_line(&client, client.address()?).await?;
-    ctx.out.success(
-        format!(
-            "Withdrew {} from your hub account to the wallet\ntx: {hash}\n{line}",
+    let done = match way {
+        Move::Deposit => format!("Deposited {} into your hub account", both(amount)),
+        Move::Withdraw => format!(
+            "Withdrew {} from your hub account to the wallet",
             both(amount)
         ),
+    };
+    ctx.out.success(
+        format!("{done}\ntx: {hash}\n{line}"),
         json!({ "amount": amount.to_string(), "txHash": hash }),
     );
     Ok(())

@@ -4,15 +4,16 @@
 //! `poco_client::deals`; this module reads the arguments and prints.
 
 mod render;
+mod watch;
 
 pub(crate) use render::{amount, id_list, when};
+pub(crate) use watch::{WatchInterval, watched};
 
 use crate::context::{Common, Ctx};
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use poco_client::deals::{self, DealView};
 use serde_json::{Map, Value, json};
-use std::time::Duration;
 
 /// `poco deal`.
 #[derive(Debug, Args)]
@@ -54,9 +55,8 @@ struct ShowArgs {
     /// Watch the deal until every task is completed, claimed or claimable.
     #[arg(long)]
     watch: bool,
-    /// How often --watch reads the deal ("2s", "500ms").
-    #[arg(long, hide = true, default_value = "2s", value_parser = parse_interval)]
-    interval: Duration,
+    #[command(flatten)]
+    every: WatchInterval,
 }
 
 /// `poco deal claim`.
@@ -90,18 +90,10 @@ async fn show(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     let id = deals::parse_deal_id(&args.dealid)?;
     let client = ctx.reader().await?;
     let view = if args.watch {
-        let progress = ctx.progress();
-        let mut last = String::new();
-        let view = deals::watch_deal(&client, id, args.interval, |view| {
-            let message = watch_line(view);
-            if message != last {
-                progress.step(&message);
-                last = message;
-            }
+        watched(ctx, watch_line, async |on_update| {
+            deals::watch_deal(&client, id, args.every.interval, on_update).await
         })
-        .await?;
-        progress.finish();
-        view
+        .await?
     } else {
         deals::deal(&client, id).await?
     };
@@ -170,39 +162,5 @@ pub(crate) fn tasks(count: usize) -> String {
         "1 task".to_owned()
     } else {
         format!("{count} tasks")
-    }
-}
-
-/// A polling interval: "2s", "500ms", "1.5" (seconds).
-pub(crate) fn parse_interval(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
-        (ms, 0.001)
-    } else if let Some(s) = text.strip_suffix('s') {
-        (s, 1.0)
-    } else {
-        (text, 1.0)
-    };
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration: write it like 2s or 500ms"))?;
-    if !(value.is_finite() && value > 0.0) {
-        return Err(format!("`{text}`: the interval must be positive"));
-    }
-    Ok(Duration::from_secs_f64(value * scale))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn intervals_read_seconds_and_milliseconds() {
-        assert_eq!(parse_interval("2s"), Ok(Duration::from_secs(2)));
-        assert_eq!(parse_interval("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_interval("1.5"), Ok(Duration::from_millis(1500)));
-        assert!(parse_interval("0s").is_err());
-        assert!(parse_interval("soon").is_err());
     }
 }

@@ -5,14 +5,13 @@
 
 mod render;
 
-use super::deal::{amount, parse_interval};
+use super::deal::{WatchInterval, amount, watched};
 use crate::context::{Common, Ctx};
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use poco_client::deals::{self, TaskView};
 use poco_contracts::alloy::primitives::B256;
 use serde_json::json;
-use std::time::Duration;
 
 /// `poco task`.
 #[derive(Debug, Args)]
@@ -56,9 +55,8 @@ struct ShowArgs {
     /// Watch the task until it is completed, claimed or claimable.
     #[arg(long)]
     watch: bool,
-    /// How often --watch reads the task ("2s", "500ms").
-    #[arg(long, hide = true, default_value = "2s", value_parser = parse_interval)]
-    interval: Duration,
+    #[command(flatten)]
+    every: WatchInterval,
     // `--download [FILE]` (fetch a completed task's result) comes with the results issue.
 }
 
@@ -103,18 +101,10 @@ async fn show(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     let (id, deal) = ids(&args.taskid, args.deal.as_deref())?;
     let client = ctx.reader().await?;
     let view = if args.watch {
-        let progress = ctx.progress();
-        let mut last = String::new();
-        let view = deals::watch_task(&client, id, deal, args.interval, |view| {
-            let message = watch_line(view);
-            if message != last {
-                progress.step(&message);
-                last = message;
-            }
+        watched(ctx, watch_line, async |on_update| {
+            deals::watch_task(&client, id, deal, args.every.interval, on_update).await
         })
-        .await?;
-        progress.finish();
-        view
+        .await?
     } else {
         deals::task(&client, id, deal).await?
     };

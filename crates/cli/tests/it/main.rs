@@ -9,6 +9,7 @@ mod chain;
 mod common;
 mod deal;
 mod fixture;
+mod info;
 mod init;
 mod order;
 mod task;

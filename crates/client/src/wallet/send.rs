@@ -1,7 +1,7 @@
 //! Sending ETH or RLC from the wallet, after checking that it holds the amount: a shortfall is
 //! told in plain words and nothing is signed.
 
-use super::{rlc_balance, rlc_hint, units::format_ether};
+use super::{require_rlc, units::format_ether};
 use crate::{
     client::Client,
     error::{ClientError, Result},
@@ -65,21 +65,7 @@ pub async fn check_ether(client: &Client, wei: U256) -> Result<U256> {
 pub async fn check_rlc(client: &Client, nrlc: U256) -> Result<U256> {
     let from = client.address()?;
     refuse_zero(nrlc, "RLC")?;
-    let have = rlc_balance(client, from).await?;
-    if have < nrlc {
-        return Err(ClientError::NotEnoughRlc {
-            address: from,
-            have,
-            want: nrlc,
-            action: "send",
-            fix: if have.is_zero() {
-                rlc_hint(client)
-            } else {
-                format!("send at most {have} nRLC")
-            },
-        });
-    }
-    Ok(have)
+    require_rlc(client, from, nrlc, "send").await
 }
 
 /// The token's `transfer`, unchecked.

@@ -5,7 +5,7 @@
 
 use crate::{
     error::{DeployError, Result, Step},
-    revert::describe_revert,
+    revert::{describe_revert, is_insufficient_funds},
 };
 use alloy::{
     eips::BlockId,
@@ -203,20 +203,6 @@ pub(crate) fn code_rejection(error: &TransportError) -> Option<String> {
     .then(|| payload.message.to_string())
 }
 
-/// Nodes word it "insufficient funds for gas * price + value" (geth, poco chain), "sender
-/// doesn't have enough funds" (Hardhat), "LackOfFundForMaxFee" (revm).
-fn is_insufficient_funds(message: &str) -> bool {
-    let message = message.to_lowercase();
-    [
-        "insufficient funds",
-        "enough funds",
-        "lackoffund",
-        "insufficient balance",
-    ]
-    .iter()
-    .any(|needle| message.contains(needle))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,17 +236,5 @@ mod tests {
         assert!(code_rejection(&e).is_some());
         let e = error(r#"{"code":-32000,"message":"execution halted: NotActivated"}"#);
         assert!(code_rejection(&e).is_some());
-    }
-
-    #[test]
-    fn funds_messages_of_common_nodes() {
-        assert!(is_insufficient_funds(
-            "insufficient funds for gas * price + value: have 0 want 1"
-        ));
-        assert!(is_insufficient_funds(
-            "Sender doesn't have enough funds to send tx. The max upfront cost is: 1"
-        ));
-        assert!(is_insufficient_funds("lack of funds (LackOfFundForMaxFee)"));
-        assert!(!is_insufficient_funds("nonce too low"));
     }
 }

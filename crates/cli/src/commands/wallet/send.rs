@@ -3,14 +3,17 @@
 //! (--force skips it), shows progress and prints the transaction hash.
 
 use super::address_arg;
-use crate::context::Ctx;
+use crate::{context::Ctx, ui::progress::Progress};
 use anyhow::Result;
 use clap::Args;
-use poco_client::wallet::{
-    self,
-    units::{EthUnit, RlcUnit, format_ether, join_amount, parse_rlc, parse_wei},
+use poco_client::{
+    Client,
+    wallet::{
+        self,
+        units::{EthUnit, RlcUnit, format_ether, join_amount, parse_rlc, parse_wei},
+    },
 };
-use poco_contracts::alloy::primitives::Address;
+use poco_contracts::alloy::primitives::{Address, B256, U256};
 use poco_types::{format_nrlc, format_rlc};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -77,63 +80,105 @@ pub(crate) struct SweepArgs {
 }
 
 pub(super) async fn send_ether(ctx: &Ctx, args: SendEtherArgs) -> Result<()> {
-    let wei = parse_wei(
-        &join_amount(&args.amount, args.unit.as_deref()),
-        EthUnit::Ether,
-    )?;
-    let client = ctx.client().await?;
-    let from = client.address()?;
-    let have = wallet::check_ether(&client, wei).await?;
-    let chain = &client.chain().name;
-    ctx.confirm(&format!(
-        "Send {} ETH ({wei} wei) from {from} to {} on chain {chain} (id {})? The wallet holds {} ETH.",
-        format_ether(wei),
+    send(
+        ctx,
+        Coin::Ether,
+        &args.amount,
+        args.unit.as_deref(),
         args.to,
-        client.chain_id(),
-        format_ether(have),
-    ))?;
-    let progress = ctx.progress();
-    let hash = wallet::send_ether(&client, args.to, wei, &progress).await?;
-    progress.finish();
-    ctx.out.success(
-        format!(
-            "Sent {} ETH on chain {chain} from {from} to {}\ntx: {hash}",
-            format_ether(wei),
-            args.to
-        ),
-        json!({ "amount": wei.to_string(), "from": from.to_string(), "to": args.to.to_string(), "txHash": hash }),
-    );
-    Ok(())
+    )
+    .await
 }
 
 pub(super) async fn send_rlc(ctx: &Ctx, args: SendRlcArgs) -> Result<()> {
-    let nrlc = parse_rlc(
-        &join_amount(&args.amount, args.unit.as_deref()),
-        RlcUnit::Rlc,
-    )?;
+    send(ctx, Coin::Rlc, &args.amount, args.unit.as_deref(), args.to).await
+}
+
+/// What `send-ether` and `send-RLC` send.
+#[derive(Clone, Copy)]
+enum Coin {
+    /// ETH, counted in wei; a bare amount is in ether.
+    Ether,
+    /// RLC, counted in nRLC; a bare amount is in RLC.
+    Rlc,
+}
+
+impl Coin {
+    /// The amount typed, in wei or nRLC.
+    fn parse(self, amount: &str, unit: Option<&str>) -> Result<U256> {
+        let text = join_amount(amount, unit);
+        Ok(match self {
+            Self::Ether => parse_wei(&text, EthUnit::Ether)?,
+            Self::Rlc => parse_rlc(&text, RlcUnit::Rlc)?,
+        })
+    }
+
+    /// The amount in full: "0.5 ETH (500000000000000000 wei)", "1.5 RLC (1500000000 nRLC)".
+    fn full(self, amount: U256) -> String {
+        match self {
+            Self::Ether => format!("{} ETH ({amount} wei)", format_ether(amount)),
+            Self::Rlc => format!("{} ({})", format_rlc(amount), format_nrlc(amount)),
+        }
+    }
+
+    /// The amount sent, as the result says it: "0.5 ETH", "1.5 RLC (1500000000 nRLC)".
+    fn sent(self, amount: U256) -> String {
+        match self {
+            Self::Ether => format!("{} ETH", format_ether(amount)),
+            Self::Rlc => self.full(amount),
+        }
+    }
+
+    /// What the wallet holds: "2 ETH", "3000 nRLC".
+    fn held(self, amount: U256) -> String {
+        match self {
+            Self::Ether => format!("{} ETH", format_ether(amount)),
+            Self::Rlc => format_nrlc(amount),
+        }
+    }
+
+    /// Checks that the wallet can send `amount`; returns what it holds.
+    async fn check(self, client: &Client, amount: U256) -> Result<U256> {
+        Ok(match self {
+            Self::Ether => wallet::check_ether(client, amount).await?,
+            Self::Rlc => wallet::check_rlc(client, amount).await?,
+        })
+    }
+
+    /// Sends `amount` to `to`; returns the transaction hash.
+    async fn send(
+        self,
+        client: &Client,
+        to: Address,
+        amount: U256,
+        progress: &Progress,
+    ) -> Result<B256> {
+        Ok(match self {
+            Self::Ether => wallet::send_ether(client, to, amount, progress).await?,
+            Self::Rlc => wallet::send_rlc(client, to, amount, progress).await?,
+        })
+    }
+}
+
+/// `send-ether` and `send-RLC`: checks the balance, asks, sends, prints the hash.
+async fn send(ctx: &Ctx, coin: Coin, amount: &str, unit: Option<&str>, to: Address) -> Result<()> {
+    let amount = coin.parse(amount, unit)?;
     let client = ctx.client().await?;
     let from = client.address()?;
-    let have = wallet::check_rlc(&client, nrlc).await?;
+    let have = coin.check(&client, amount).await?;
     let chain = &client.chain().name;
     ctx.confirm(&format!(
-        "Send {} ({}) from {from} to {} on chain {chain} (id {})? The wallet holds {}.",
-        format_rlc(nrlc),
-        format_nrlc(nrlc),
-        args.to,
+        "Send {} from {from} to {to} on chain {chain} (id {})? The wallet holds {}.",
+        coin.full(amount),
         client.chain_id(),
-        format_nrlc(have),
+        coin.held(have),
     ))?;
     let progress = ctx.progress();
-    let hash = wallet::send_rlc(&client, args.to, nrlc, &progress).await?;
+    let hash = coin.send(&client, to, amount, &progress).await?;
     progress.finish();
     ctx.out.success(
-        format!(
-            "Sent {} ({}) on chain {chain} from {from} to {}\ntx: {hash}",
-            format_rlc(nrlc),
-            format_nrlc(nrlc),
-            args.to
-        ),
-        json!({ "amount": nrlc.to_string(), "from": from.to_string(), "to": args.to.to_string(), "txHash": hash }),
+        format!("Sent {} on chain {chain} from {from} to {to}\ntx: {hash}", coin.sent(amount)),
+        json!({ "amount": amount.to_string(), "from": from.to_string(), "to": to.to_string(), "txHash": hash }),
     );
     Ok(())
 }
