@@ -1,0 +1,254 @@
+//! The HTTP API (iExec's market API, spec §3): routes, and the edge that reads requests
+//! strictly (query, path and body errors become 400s with the iExec error body, unknown routes
+//! 404s, wrong methods 405s) so that no bad input can produce a 5xx.
+
+use crate::{
+    auth,
+    error::{MarketError, Result},
+    orders::{self, KINDS, query::Page},
+    params::Params,
+    server::AppState,
+};
+use alloy_primitives::{Address, U256};
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{DefaultBodyLimit, Path, Query, State, rejection::QueryRejection},
+    http::{HeaderMap, StatusCode, header::AUTHORIZATION},
+    routing::get,
+};
+use poco_types::OrderKind;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// The largest request body accepted (a signed order is well under 4 KiB).
+const BODY_LIMIT: usize = 64 * 1024;
+
+type Shared = State<Arc<AppState>>;
+type Reply = Result<Json<Value>>;
+
+/// The API's routes over `state`.
+pub fn router(state: Arc<AppState>) -> Router {
+    let mut router = Router::new()
+        .route("/version", get(version))
+        .route("/challenge", get(challenge))
+        .route("/categories", get(categories))
+        .route("/categories/{id}", get(category));
+    for kind in KINDS {
+        let path = orders::path(kind);
+        router = router
+            .route(
+                &path,
+                get(move |s: Shared, q| list(s, q, kind))
+                    .post(move |s: Shared, q, h, b| publish(s, q, h, b, kind))
+                    .put(move |s: Shared, q, h, b| unpublish(s, q, h, b, kind)),
+            )
+            .route(
+                &format!("{path}/{{hash}}"),
+                get(move |s: Shared, q, p| one(s, q, p, kind)),
+            );
+    }
+    router
+        .fallback(|| async {
+            MarketError::NotFound("no such endpoint: see the market API (GET /version)".into())
+        })
+        .method_not_allowed_fallback(|| async {
+            (
+                StatusCode::METHOD_NOT_ALLOWED,
+                Json(json!({"ok": false, "error": "this method is not allowed on this endpoint"})),
+            )
+        })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// The query parameters, or a 400.
+fn params(query: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Result<Params> {
+    query
+        .map(|Query(pairs)| Params(pairs))
+        .map_err(|e| MarketError::bad(format!("the query string is malformed: {e}")))
+}
+
+/// The `chainId` parameter, which must be this market's chain.
+fn chain(state: &AppState, params: &Params) -> Result<u64> {
+    let chain_id = params.chain_id()?;
+    if chain_id != state.config.chain_id {
+        return Err(MarketError::bad(format!(
+            "this market serves chain {}, not chain {chain_id}: check chainId",
+            state.config.chain_id
+        )));
+    }
+    Ok(chain_id)
+}
+
+/// A JSON body, or a 400.
+fn body(bytes: &Bytes) -> Result<Value> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| MarketError::bad(format!("the body is not valid JSON: {e}")))
+}
+
+/// The authenticated wallet of a write.
+async fn me(state: &AppState, chain_id: u64, headers: &HeaderMap) -> Result<Address> {
+    let header = match headers.get(AUTHORIZATION) {
+        Some(value) => Some(value.to_str().map_err(|_| {
+            MarketError::Unauthorized("the Authorization header is not text".into())
+        })?),
+        None => None,
+    };
+    auth::authenticate(&state.pool, chain_id, header).await
+}
+
+async fn version() -> Json<Value> {
+    Json(json!({"ok": true, "version": env!("CARGO_PKG_VERSION")}))
+}
+
+async fn challenge(
+    State(state): Shared,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Reply {
+    let params = params(query)?;
+    let chain_id = chain(&state, &params)?;
+    let address = match params.address("address")? {
+        Some(crate::params::AddressFilter::Is(address)) => address,
+        _ => {
+            return Err(MarketError::bad(
+                "address is required (0x and 40 hex digits)",
+            ));
+        }
+    };
+    let data = auth::create(
+        &state.pool,
+        chain_id,
+        address,
+        state.config.challenge_ttl_secs,
+    )
+    .await?;
+    Ok(Json(json!({"ok": true, "data": data})))
+}
+
+async fn list(
+    State(state): Shared,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    kind: OrderKind,
+) -> Reply {
+    let params = params(query)?;
+    let chain_id = chain(&state, &params)?;
+    let page = Page::read(
+        &params,
+        state.config.min_page_size,
+        state.config.max_page_size,
+    )?;
+    Ok(Json(
+        orders::query::list(&state.pool, chain_id, kind, &params, page).await?,
+    ))
+}
+
+async fn one(
+    State(state): Shared,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    Path(hash): Path<String>,
+    kind: OrderKind,
+) -> Reply {
+    let params = params(query)?;
+    let chain_id = chain(&state, &params)?;
+    Ok(Json(
+        orders::query::get(&state.pool, chain_id, kind, &hash).await?,
+    ))
+}
+
+async fn publish(
+    State(state): Shared,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    headers: HeaderMap,
+    bytes: Bytes,
+    kind: OrderKind,
+) -> Reply {
+    let params = params(query)?;
+    let chain_id = chain(&state, &params)?;
+    let me = me(&state, chain_id, &headers).await?;
+    let body = body(&bytes)?;
+    Ok(Json(
+        orders::publish::publish(&state, kind, me, &body).await?,
+    ))
+}
+
+async fn unpublish(
+    State(state): Shared,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    headers: HeaderMap,
+    bytes: Bytes,
+    kind: OrderKind,
+) -> Reply {
+    let params = params(query)?;
+    let chain_id = chain(&state, &params)?;
+    let me = me(&state, chain_id, &headers).await?;
+    let body = body(&bytes)?;
+    Ok(Json(
+        orders::unpublish::unpublish(&state, kind, me, &body).await?,
+    ))
+}
+
+/// A category as the API shows it.
+async fn category_json(state: &AppState, id: u64) -> Result<Value> {
+    let category = poco_client::categories::show(&state.client, U256::from(id)).await?;
+    Ok(json!({
+        "catid": id,
+        "chainId": state.config.chain_id,
+        "name": category.name,
+        "description": category.description,
+        "workClockTimeRef": u64::try_from(category.work_clock_time_ref).unwrap_or(u64::MAX),
+    }))
+}
+
+/// How many categories the hub has.
+async fn category_count(state: &AppState) -> Result<u64> {
+    let count = poco_client::categories::count(&state.client).await?;
+    Ok(u64::try_from(count).unwrap_or(u64::MAX))
+}
+
+async fn categories(
+    State(state): Shared,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Reply {
+    let params = params(query)?;
+    chain(&state, &params)?;
+    let page = Page::read(
+        &params,
+        state.config.min_page_size,
+        state.config.max_page_size,
+    )?;
+    let count = category_count(&state).await?;
+    let start = u64::try_from(page.index * page.size).unwrap_or(u64::MAX);
+    let end = start
+        .saturating_add(u64::try_from(page.size).unwrap_or(0))
+        .min(count);
+    let mut list = Vec::new();
+    for id in start..end {
+        list.push(category_json(&state, id).await?);
+    }
+    let mut reply = json!({"ok": true, "categories": list, "count": count});
+    if end < count {
+        reply["nextPage"] = json!(page.index + 1);
+    }
+    Ok(Json(reply))
+}
+
+async fn category(
+    State(state): Shared,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    Path(id): Path<String>,
+) -> Reply {
+    let params = params(query)?;
+    chain(&state, &params)?;
+    let id: u64 = id
+        .parse()
+        .map_err(|_| MarketError::bad("the category id must be a non-negative integer"))?;
+    if id >= category_count(&state).await? {
+        return Err(MarketError::NotFound(format!(
+            "no category {id} on this chain"
+        )));
+    }
+    let mut reply = category_json(&state, id).await?;
+    reply["ok"] = json!(true);
+    Ok(Json(reply))
+}
