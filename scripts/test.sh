@@ -4,7 +4,7 @@
 #   2. formatting and lints (rustfmt, clippy with warnings as errors);
 #   3. every Rust test (unit, integration, property tests) of the workspace, among them the
 #      deployment of the protocol to Hardhat's node (installed from bench/hardhat);
-#   4. the JSON-RPC conformance suites (ethers.js and web3.py) against `poco chain`.
+#   4. the conformance suites: ethers.js and web3.py against `poco chain`, and the iExec SDK sharing project folders with `poco`.
 # It installs what it needs (npm packages, a Python venv) and skips what is already there.
 # Usage: scripts/test.sh            (everything)
 #        SKIP_CONFORMANCE=1 scripts/test.sh
@@ -39,7 +39,7 @@ say "cargo test"
 cargo test --workspace --locked
 
 if [ -z "${SKIP_CONFORMANCE:-}" ]; then
-  say "JSON-RPC conformance: ethers.js and web3.py against poco chain"
+  say "conformance: ethers.js and web3.py against poco chain; the iExec SDK with poco"
   # `cargo test` built the binary (the CLI's end-to-end tests run it).
   POCO_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/poco" bash scripts/conformance.sh
 fi

@@ -10,6 +10,9 @@ use poco_client::{Client, chains::ChainConf, keystore};
 use poco_contracts::alloy::{primitives::Address, signers::local::PrivateKeySigner};
 use std::path::PathBuf;
 
+/// The iExec SDK's unencrypted wallet file, in the project folder.
+const UNENCRYPTED_WALLET: &str = "wallet.json";
+
 /// Options of every SDK-style command (global to the command group, so they go anywhere
 /// after it: `poco wallet show --raw`).
 #[derive(Debug, Clone, Args)]
@@ -23,7 +26,8 @@ pub(crate) struct Common {
     /// Do not ask for confirmation before spending or overwriting.
     #[arg(long, global = true, visible_alias = "yes", short = 'y')]
     pub(crate) force: bool,
-    /// The wallet's keystore file (default: the newest wallet in the keystore folder).
+    /// The wallet's keystore file: a path, or a file name in the keystore folder (default: the
+    /// project's unencrypted wallet.json if there is one, else the newest keystore).
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) wallet_file: Option<PathBuf>,
     /// The wallet to use, by address, among the keystore folder's.
@@ -35,7 +39,8 @@ pub(crate) struct Common {
         value_parser = crate::commands::address_arg
     )]
     pub(crate) wallet_address: Option<Address>,
-    /// The keystore folder (default: ~/.ethereum/keystore, as geth).
+    /// The keystore folder: a path, `global` (~/.ethereum/keystore, the default, as geth) or
+    /// `local` (the project folder), as the iExec SDK.
     #[arg(long, global = true, env = "POCO_KEYSTORE_DIR", value_name = "DIR")]
     pub(crate) keystoredir: Option<PathBuf>,
     /// The wallet's password (or set POCO_WALLET_PASSWORD; else it is asked on the terminal).
@@ -71,11 +76,47 @@ impl Ctx {
 
     /// The keystore folder.
     pub(crate) fn keystore_dir(&self) -> Result<PathBuf> {
-        match &self.common.keystoredir {
-            Some(dir) => Ok(dir.clone()),
-            None => keystore::default_keystore_dir()
+        match self.common.keystoredir.as_deref() {
+            Some(dir) if dir == std::path::Path::new("local") => Ok(self.project().to_path_buf()),
+            Some(dir) if dir != std::path::Path::new("global") => Ok(dir.to_path_buf()),
+            _ => keystore::default_keystore_dir()
                 .context("no home folder to find ~/.ethereum/keystore in: pass --keystoredir"),
         }
+    }
+
+    /// The project's unencrypted wallet (the iExec SDK's `wallet.json`, written by `iexec
+    /// wallet create --unencrypted`), used when no wallet is named.
+    fn unencrypted_wallet(&self) -> Result<Option<PrivateKeySigner>> {
+        if self.common.wallet_file.is_some() || self.common.wallet_address.is_some() {
+            return Ok(None);
+        }
+        let path = self.project().join(UNENCRYPTED_WALLET);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let key = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["privateKey"].as_str().map(str::to_owned))
+            .with_context(|| {
+                format!(
+                    "{} is not an unencrypted wallet (no `privateKey`)",
+                    path.display()
+                )
+            })?;
+        let signer = key.parse::<PrivateKeySigner>().map_err(|_| {
+            anyhow::anyhow!(
+                "{}: `privateKey` is not a valid private key",
+                path.display()
+            )
+        })?;
+        tracing::warn!(
+            "using the unencrypted wallet {} ({}): anyone who can read the file can spend from it",
+            path.display(),
+            signer.address()
+        );
+        Ok(Some(signer))
     }
 
     /// The chain picked by `--chain`, chain.json's default, or the built-in `dev`.
@@ -90,6 +131,13 @@ impl Ctx {
     /// The keystore file of the wallet the options pick.
     pub(crate) fn wallet_path(&self) -> Result<PathBuf> {
         if let Some(path) = &self.common.wallet_file {
+            // The SDK takes a file name in the keystore folder; a path works too.
+            if path.is_relative() && !path.exists() {
+                let in_keystore = self.keystore_dir()?.join(path);
+                if in_keystore.exists() {
+                    return Ok(in_keystore);
+                }
+            }
             return Ok(path.clone());
         }
         let dir = self.keystore_dir()?;
@@ -101,6 +149,9 @@ impl Ctx {
 
     /// The wallet, decrypted with the password from the options, the environment or a prompt.
     pub(crate) fn signer(&self) -> Result<PrivateKeySigner> {
+        if let Some(signer) = self.unencrypted_wallet()? {
+            return Ok(signer);
+        }
         let path = self.wallet_path()?;
         let file = keystore::load(&path)?;
         let password = match &self.common.password {
@@ -115,6 +166,21 @@ impl Ctx {
             )?,
         };
         Ok(keystore::decrypt(&file, &password)?)
+    }
+
+    /// The address of the wallet the options pick, without its password when its keystore
+    /// states it (keystores do); decrypted only for a keystore that does not.
+    pub(crate) fn wallet_address(&self) -> Result<Address> {
+        if let Some(signer) = self.unencrypted_wallet()? {
+            return Ok(signer.address());
+        }
+        if let Some(address) = self.common.wallet_address {
+            return Ok(address);
+        }
+        match keystore::load(&self.wallet_path()?)?.address {
+            Some(address) => Ok(address),
+            None => Ok(self.signer()?.address()),
+        }
     }
 
     /// A client for the chain, signing with the wallet.

@@ -8,6 +8,10 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
+/// The version of iExec's PoCo whose ABI, EIP-712 types and events Poco's hub implements
+/// (checked against `@iexec/poco` of this version by poco-contracts' ABI test).
+const POCO_VERSION: &str = "6.1.0";
+
 /// `poco info`.
 #[derive(Debug, Args)]
 #[command(
@@ -62,6 +66,7 @@ impl InfoArgs {
                 "appRegistryAddress": app_registry.to_string(),
                 "datasetRegistryAddress": dataset_registry.to_string(),
                 "workerpoolRegistryAddress": workerpool_registry.to_string(),
+                "pocoVersion": POCO_VERSION,
                 "useNative": false,
                 "iexecGateway": chain.iexec_gateway,
                 "resultProxy": chain.result_proxy,

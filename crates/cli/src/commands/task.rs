@@ -37,8 +37,8 @@ enum TaskAction {
 COMPLETED, FAILED once claimed), its deal and index, the category's reference time, the \
 contribution, reveal and final deadlines, the consensus with its reveal and winner counters, \
 the contributors, the result digest and the results (where the result is stored).\n\nA task \
-the workerpool has not initialized yet reads as nothing on chain: give its deal with --deal to \
-see it UNSET with its deadlines (`poco deal show` lists a deal's task ids).\n\nWith --watch, \
+the workerpool has not initialized yet is unknown to the hub (an error, as with the iExec SDK): \
+give its deal with --deal to see it UNSET with its deadlines (`poco deal show` lists a deal's task ids).\n\nWith --watch, \
 read it again every 2 seconds until it is completed, claimed, or claimable (past its final \
 deadline); a task not initialized yet is watched only with its deal (--deal), whose final \
 deadline ends the watch.",
@@ -106,7 +106,13 @@ async fn show(ctx: &Ctx, args: ShowArgs) -> Result<()> {
         })
         .await?
     } else {
-        deals::task(&client, id, deal).await?
+        let view = deals::task(&client, id, deal).await?;
+        // As the iExec SDK: a task the hub does not know is an error, unless its deal says
+        // what it will be.
+        if !view.initialized && !view.deal_known() {
+            return Err(poco_client::ClientError::TaskNotInitialized(id).into());
+        }
+        view
     };
     ctx.out.success(render::human(&view), render::raw(&view));
     Ok(())

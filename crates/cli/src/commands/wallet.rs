@@ -12,7 +12,6 @@ pub(crate) use keys::{NewWallet, new_password, save_wallet};
 use crate::context::{Common, Ctx};
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use poco_client::keystore;
 use poco_contracts::alloy::primitives::Address;
 
 /// `poco wallet`.
@@ -70,9 +69,5 @@ pub(crate) fn address_arg(text: &str) -> Result<Address, String> {
 /// The address of the wallet the options pick, read from its keystore without the password
 /// (keystores state their address); decrypted only for a keystore that does not.
 pub(crate) fn wallet_address(ctx: &Ctx) -> Result<Address> {
-    let path = ctx.wallet_path()?;
-    match keystore::load(&path)?.address {
-        Some(address) => Ok(address),
-        None => Ok(ctx.signer()?.address()),
-    }
+    ctx.wallet_address()
 }

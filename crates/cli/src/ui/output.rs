@@ -1,6 +1,6 @@
 //! Results on stdout. Human output by default; with `--raw`, one JSON object per command,
-//! `{"ok": true, ...}` on success and `{"ok": false, "error": {...}}` on failure (the iExec
-//! SDK's convention, so scripts written for `iexec --raw` read ours). The fields of each
+//! `{"ok": true, ...}` on stdout on success and `{"ok": false, "error": {...}}` on stderr on
+//! failure (the iExec SDK's convention, so scripts written for `iexec --raw` read ours). The fields of each
 //! command's object are documented in docs/cli.md.
 
 use serde_json::{Map, Value};
@@ -39,14 +39,25 @@ impl Output {
         }
     }
 
-    /// Prints a failure: raw JSON on stdout, or `error: ...` on stderr.
+    /// Prints a failure on stderr: `error: ...`, or with `--raw` the JSON
+    /// `{"ok": false, "command", "error": {name, message}}`, where the iExec SDK prints it
+    /// (stdout stays empty, so a script reading stdout never mistakes it for a result).
     pub(crate) fn failure(&self, error: &anyhow::Error) {
         if self.raw {
+            let command: Vec<String> = std::env::args()
+                .take_while(|arg| !arg.starts_with('-'))
+                .take(3)
+                .collect();
+            let command = match command.split_first() {
+                Some((_, rest)) => format!("poco {}", rest.join(" ")),
+                None => "poco".to_owned(),
+            };
             let value = serde_json::json!({
                 "ok": false,
+                "command": command.trim_end(),
                 "error": { "name": error_name(error), "message": format!("{error:#}") },
             });
-            print_line(&value.to_string());
+            eprintln!("{value}");
         } else {
             eprintln!("error: {error:#}");
         }

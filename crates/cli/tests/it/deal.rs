@@ -196,9 +196,12 @@ fn show_refuses_unknown_and_malformed_ids() {
     // --raw failures are JSON with the error's name.
     let output = project.run(&["deal", "show", &unknown, "--raw"]);
     assert_eq!(output.status.code(), Some(1));
-    let raw: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    // As the iExec SDK: stdout stays empty, the JSON error is on stderr.
+    assert!(output.stdout.is_empty());
+    let raw: Value = serde_json::from_slice(&output.stderr).expect("JSON");
     assert_eq!(raw["ok"], json!(false));
     assert_eq!(raw["error"]["name"], json!("NoDeal"));
+    assert_eq!(raw["command"], json!("poco deal show"));
 }
 
 #[test]

@@ -56,17 +56,13 @@ fn show_of_a_task_not_initialized_is_unset() {
     let deal = stack.deal(1, 2);
     let project = stack.project();
     let task = task_of(&deal, 1).to_string();
-    // Without its deal: UNSET, nothing more is known (the workshop's `work show`).
-    let raw = project.raw(&["work", "show", &task]);
-    assert_eq!(raw["task"]["statusName"], json!("UNSET"));
-    assert_eq!(raw["task"]["dealid"], json!(B256::ZERO));
-    assert_eq!(
-        (&raw["initialized"], &raw["claimable"]),
-        (&json!(false), &json!(false))
+    // Without its deal the hub knows nothing of it: an error, as with the iExec SDK.
+    let error = project.fails(&["work", "show", &task]);
+    assert!(
+        error.contains(&format!("task {task} is not initialized")),
+        "{error}"
     );
-    let human = project.run(&["task", "show", &task]);
-    let human = String::from_utf8_lossy(&human.stdout);
-    assert!(human.contains("give it with --deal <dealid>"), "{human}");
+    assert!(error.contains("`--deal <dealid>`"), "{error}");
     // Watching it needs the deal: without one, a task that never starts would be watched forever.
     let error = project.fails(&["task", "show", &task, "--watch"]);
     assert!(

@@ -416,7 +416,9 @@ fn wrong_password_sends_nothing() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1));
-    let raw: Value = serde_json::from_slice(&output.stdout).expect("json");
+    // As the iExec SDK: stdout stays empty, the JSON error is on stderr.
+    assert!(output.stdout.is_empty());
+    let raw: Value = serde_json::from_slice(&output.stderr).expect("JSON");
     assert_eq!(raw["ok"], json!(false));
     assert_eq!(raw["error"]["name"], json!("WrongPassword"));
     assert_eq!(nonce(&stack, from), 0);

@@ -141,7 +141,7 @@ fn the_workshop_runs_with_poco() {
         alloy_primitives::U256::ZERO,
     )
     .to_string();
-    let work = project.raw(&["work", "show", &task]);
+    let work = project.raw(&["work", "show", &task, "--deal", &deal]);
     assert!(work.to_string().contains("UNSET"), "{work}");
 
     // Nobody runs it here: past the final deadline the requester claims and gets it all back.

@@ -5,7 +5,7 @@
 use crate::context::Ctx;
 use anyhow::{Result, bail};
 use poco_client::{
-    Client, keystore,
+    Client,
     orders::{AnySigned, HubOrder, order_name},
     project::orders_file::OrdersFile,
 };
@@ -14,11 +14,7 @@ use poco_types::{AppOrder, DatasetOrder, OrderKind, RequestOrder, WorkerpoolOrde
 
 /// The wallet's address, if a wallet is configured (read from its keystore, no password).
 pub(super) fn wallet_address(ctx: &Ctx) -> Option<Address> {
-    if let Some(address) = ctx.common.wallet_address {
-        return Some(address);
-    }
-    let path = ctx.wallet_path().ok()?;
-    keystore::load(&path).ok()?.address
+    ctx.wallet_address().ok()
 }
 
 /// The signed `kind` order of orders.json for the client's chain, if any.
