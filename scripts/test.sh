@@ -3,7 +3,8 @@
 #   1. the Solidity build is reproducible (contracts/out matches a fresh solc build);
 #   2. formatting and lints (rustfmt, clippy with warnings as errors);
 #   3. every Rust test (unit, integration, property tests) of the workspace, among them the
-#      deployment of the protocol to Hardhat's node (installed from bench/hardhat);
+#      deployment of the protocol to Hardhat's node (installed from bench/hardhat), and the
+#      market's tests once more on PostgreSQL (installed from Debian's packages if missing);
 #   4. the conformance suites: ethers.js and web3.py against `poco chain`, and the iExec SDK sharing project folders with `poco`.
 # It installs what it needs (npm packages, a Python venv) and skips what is already there.
 # Usage: scripts/test.sh            (everything)
@@ -37,6 +38,12 @@ say "Hardhat's node (bench/hardhat): an independent chain poco-contracts' tests 
 
 say "cargo test"
 cargo test --workspace --locked
+
+say "the market's tests again, on PostgreSQL (Debian's package, a throwaway cluster)"
+pg_dir="$(mktemp -d)"
+trap 'bash "$ROOT/scripts/postgres.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+pg_url="$(bash scripts/postgres.sh start "$pg_dir")"
+POCO_MARKET_TEST_POSTGRES="$pg_url" cargo test -p poco-market --locked --test it
 
 if [ -z "${SKIP_CONFORMANCE:-}" ]; then
   say "conformance: ethers.js and web3.py against poco chain; the iExec SDK with poco"
