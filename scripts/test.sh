@@ -43,7 +43,16 @@ say "the market's tests again, on PostgreSQL (Debian's package, a throwaway clus
 pg_dir="$(mktemp -d)"
 trap 'bash "$ROOT/scripts/postgres.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 pg_url="$(bash scripts/postgres.sh start "$pg_dir")"
-POCO_MARKET_TEST_POSTGRES="$pg_url" cargo test -p poco-market --locked --test it
+# The test binary `cargo test --workspace` built: `cargo test -p poco-market` would unify
+# features differently and rebuild a good part of the dependencies.
+market_it="$(cargo test --workspace --locked --no-run --message-format=json 2>/dev/null |
+  python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "it" and "/crates/market/" in m["manifest_path"]:
+        print(m["executable"])')"
+[ -x "$market_it" ] || { echo "test.sh: the market's test binary was not found" >&2; exit 1; }
+(cd crates/market && POCO_MARKET_TEST_POSTGRES="$pg_url" "$market_it")
 
 if [ -z "${SKIP_CONFORMANCE:-}" ]; then
   say "conformance: ethers.js and web3.py against poco chain; the iExec SDK with poco"
