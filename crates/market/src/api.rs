@@ -163,10 +163,7 @@ async fn publish(
     bytes: Bytes,
     kind: OrderKind,
 ) -> Reply {
-    let params = params(query)?;
-    let chain_id = chain(&state, &params)?;
-    let me = me(&state, chain_id, &headers).await?;
-    let body = body(&bytes)?;
+    let (me, body) = authenticated(&state, query, &headers, &bytes).await?;
     Ok(Json(
         orders::publish::publish(&state, kind, me, &body).await?,
     ))
@@ -179,13 +176,24 @@ async fn unpublish(
     bytes: Bytes,
     kind: OrderKind,
 ) -> Reply {
-    let params = params(query)?;
-    let chain_id = chain(&state, &params)?;
-    let me = me(&state, chain_id, &headers).await?;
-    let body = body(&bytes)?;
+    let (me, body) = authenticated(&state, query, &headers, &bytes).await?;
     Ok(Json(
         orders::unpublish::unpublish(&state, kind, me, &body).await?,
     ))
+}
+
+/// What every write starts with: the chain id checked, the caller authenticated (its
+/// challenge consumed), the JSON body read.
+async fn authenticated(
+    state: &AppState,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    headers: &HeaderMap,
+    bytes: &Bytes,
+) -> Result<(Address, Value)> {
+    let params = params(query)?;
+    let chain_id = chain(state, &params)?;
+    let me = me(state, chain_id, headers).await?;
+    Ok((me, body(bytes)?))
 }
 
 /// A category as the API shows it.
