@@ -5,10 +5,12 @@
 #   3. every Rust test (unit, integration, property tests) of the workspace, among them the
 #      deployment of the protocol to Hardhat's node (installed from bench/hardhat), and the
 #      market's tests once more on PostgreSQL (installed from Debian's packages if missing);
-#   4. the conformance suites: ethers.js and web3.py against `poco chain`, and the iExec SDK sharing project folders with `poco`.
-# It installs what it needs (npm packages, a Python venv) and skips what is already there.
+#   4. the conformance suites: ethers.js and web3.py against `poco chain`, and the iExec SDK sharing project folders with `poco`
+#      and its market;
+#   5. schemathesis against `poco market` and its /openapi.json (scripts/schemathesis.sh).
+# It installs what it needs (npm packages, Python venvs) and skips what is already there.
 # Usage: scripts/test.sh            (everything)
-#        SKIP_CONFORMANCE=1 scripts/test.sh
+#        SKIP_CONFORMANCE=1 SKIP_SCHEMATHESIS=1 scripts/test.sh
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -58,5 +60,9 @@ if [ -z "${SKIP_CONFORMANCE:-}" ]; then
   say "conformance: ethers.js and web3.py against poco chain; the iExec SDK with poco"
   # `cargo test` built the binary (the CLI's end-to-end tests run it).
   POCO_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/poco" bash scripts/conformance.sh
+fi
+if [ -z "${SKIP_SCHEMATHESIS:-}" ]; then
+  say "schemathesis: poco market against its OpenAPI document (no 5xx, documented statuses and schemas)"
+  POCO_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/poco" bash scripts/schemathesis.sh
 fi
 say "all tests passed"

@@ -218,6 +218,65 @@ pub enum ClientError {
     OrdersDoNotMatch(String),
     // end of orders ----------------------------------------------------------------------------
 
+    // market (crate::market) -----------------------------------------------------------------
+    /// The chain has no market configured (no `iexecGateway`).
+    #[error(
+        "chain `{chain}` has no market: chain.json gives it no `iexecGateway`. Start one with `poco market --chain {chain}` and set `iexecGateway` to its URL (printed on start) in chain.json"
+    )]
+    NoMarket {
+        /// The chain's name.
+        chain: String,
+    },
+    /// The market's URL is not a URL.
+    #[error("the market URL `{url}` is not an http(s) URL: fix `iexecGateway` in chain.json")]
+    MarketUrl {
+        /// The URL given.
+        url: String,
+    },
+    /// The market did not answer (not running, wrong URL, network).
+    #[error(
+        "cannot reach the market at {url} ({cause}). Is it running? Start it with `poco market` (it serves the chain of chain.json; the dev chain needs no option), or fix `iexecGateway` in chain.json"
+    )]
+    MarketUnreachable {
+        /// The market's URL.
+        url: String,
+        /// What the transport said.
+        cause: String,
+    },
+    /// The market refused the request (HTTP 4xx) and said why.
+    #[error("the market at {url} says: {message}")]
+    MarketRefused {
+        /// The market's URL.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// The market's message.
+        message: String,
+    },
+    /// The market failed (HTTP 5xx).
+    #[error(
+        "the market at {url} failed (HTTP {status}): {message}. Try again; if it persists, look at the market's log"
+    )]
+    MarketFailed {
+        /// The market's URL.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// The market's message, or the status text.
+        message: String,
+    },
+    /// The market answered something that is not the iExec market API.
+    #[error(
+        "the market at {url} answered something unexpected ({reason}): check that `iexecGateway` in chain.json points at a Poco or iExec market"
+    )]
+    MarketResponse {
+        /// The market's URL.
+        url: String,
+        /// What is wrong with the answer.
+        reason: String,
+    },
+    // end of market --------------------------------------------------------------------------
+
     // chain and transactions
     /// No wallet was named and the keystore folder holds none.
     #[error(

@@ -2,7 +2,8 @@
 //! wallets as V3 keystores ([`keystore`]), the iExec SDK's project files ([`project`]: iexec.json,
 //! deployed.json, orders.json) and chain file ([`chains`]: chain.json, with a built-in `dev`
 //! chain), and a [`Client`] that reads the hub and sends transactions whose failures come back
-//! explained ([`explain`]).
+//! explained ([`explain`]), and [`market::MarketApi`], the client of the market API (publish,
+//! unpublish, order book).
 
 pub mod account;
 pub mod assets;
@@ -13,6 +14,7 @@ pub mod deals;
 pub mod error;
 pub mod explain;
 pub mod keystore;
+pub mod market;
 pub mod orders;
 pub mod project;
 pub mod tx;

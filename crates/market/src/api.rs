@@ -9,12 +9,16 @@ use crate::{
     params::Params,
     server::AppState,
 };
-use alloy_primitives::{Address, U256};
+use alloy_primitives::Address;
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{DefaultBodyLimit, Path, Query, State, rejection::QueryRejection},
+    extract::{
+        DefaultBodyLimit, Path, Query, State,
+        rejection::{BytesRejection, PathRejection, QueryRejection},
+    },
     http::{HeaderMap, StatusCode, header::AUTHORIZATION},
+    response::IntoResponse,
     routing::get,
 };
 use poco_types::OrderKind;
@@ -30,10 +34,14 @@ type Reply = Result<Json<Value>>;
 /// The API's routes over `state`.
 pub fn router(state: Arc<AppState>) -> Router {
     let mut router = Router::new()
+        .route("/openapi.json", get(crate::openapi::serve))
         .route("/version", get(version))
         .route("/challenge", get(challenge))
         .route("/categories", get(categories))
-        .route("/categories/{id}", get(category));
+        .route("/categories/{id}", get(category))
+        .route("/deals", get(deals))
+        .route("/deals/{dealid}", get(deal))
+        .route("/stream", get(live));
     for kind in KINDS {
         let path = orders::path(kind);
         router = router
@@ -81,9 +89,25 @@ fn chain(state: &AppState, params: &Params) -> Result<u64> {
     Ok(chain_id)
 }
 
-/// A JSON body, or a 400.
-fn body(bytes: &Bytes) -> Result<Value> {
-    serde_json::from_slice(bytes)
+/// A path parameter, or a 400 (it is not UTF-8 once percent-decoded).
+fn segment(path: Result<Path<String>, PathRejection>) -> Result<String> {
+    path.map(|Path(segment)| segment)
+        .map_err(|e| MarketError::bad(format!("the path is malformed: {e}")))
+}
+
+/// A JSON body, or a 400 (a 413 when over [`BODY_LIMIT`]).
+fn body(bytes: Result<Bytes, BytesRejection>) -> Result<Value> {
+    let bytes = bytes.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            MarketError::TooLarge(format!(
+                "the body is larger than {} KiB: an order is well under 4 KiB",
+                BODY_LIMIT / 1024
+            ))
+        } else {
+            MarketError::bad(format!("the body could not be read: {e}"))
+        }
+    })?;
+    serde_json::from_slice(&bytes)
         .map_err(|e| MarketError::bad(format!("the body is not valid JSON: {e}")))
 }
 
@@ -139,16 +163,17 @@ async fn list(
         state.config.max_page_size,
     )?;
     Ok(Json(
-        orders::query::list(&state.pool, chain_id, kind, &params, page).await?,
+        orders::query::list(&state, chain_id, kind, &params, page).await?,
     ))
 }
 
 async fn one(
     State(state): Shared,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-    Path(hash): Path<String>,
+    hash: Result<Path<String>, PathRejection>,
     kind: OrderKind,
 ) -> Reply {
+    let hash = segment(hash)?;
     let params = params(query)?;
     let chain_id = chain(&state, &params)?;
     Ok(Json(
@@ -160,10 +185,10 @@ async fn publish(
     State(state): Shared,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     headers: HeaderMap,
-    bytes: Bytes,
+    bytes: Result<Bytes, BytesRejection>,
     kind: OrderKind,
 ) -> Reply {
-    let (me, body) = authenticated(&state, query, &headers, &bytes).await?;
+    let (me, body) = authenticated(&state, query, &headers, bytes).await?;
     Ok(Json(
         orders::publish::publish(&state, kind, me, &body).await?,
     ))
@@ -173,10 +198,10 @@ async fn unpublish(
     State(state): Shared,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     headers: HeaderMap,
-    bytes: Bytes,
+    bytes: Result<Bytes, BytesRejection>,
     kind: OrderKind,
 ) -> Reply {
-    let (me, body) = authenticated(&state, query, &headers, &bytes).await?;
+    let (me, body) = authenticated(&state, query, &headers, bytes).await?;
     Ok(Json(
         orders::unpublish::unpublish(&state, kind, me, &body).await?,
     ))
@@ -188,7 +213,7 @@ async fn authenticated(
     state: &AppState,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     headers: &HeaderMap,
-    bytes: &Bytes,
+    bytes: Result<Bytes, BytesRejection>,
 ) -> Result<(Address, Value)> {
     let params = params(query)?;
     let chain_id = chain(state, &params)?;
@@ -196,22 +221,13 @@ async fn authenticated(
     Ok((me, body(bytes)?))
 }
 
-/// A category as the API shows it.
-async fn category_json(state: &AppState, id: u64) -> Result<Value> {
-    let category = poco_client::categories::show(&state.client, U256::from(id)).await?;
-    Ok(json!({
-        "catid": id,
-        "chainId": state.config.chain_id,
-        "name": category.name,
-        "description": category.description,
-        "workClockTimeRef": u64::try_from(category.work_clock_time_ref).unwrap_or(u64::MAX),
-    }))
-}
-
-/// How many categories the hub has.
-async fn category_count(state: &AppState) -> Result<u64> {
-    let count = poco_client::categories::count(&state.client).await?;
-    Ok(u64::try_from(count).unwrap_or(u64::MAX))
+/// A page of a query, within the market's bounds.
+fn page(state: &AppState, params: &Params) -> Result<Page> {
+    Page::read(
+        params,
+        state.config.min_page_size,
+        state.config.max_page_size,
+    )
 }
 
 async fn categories(
@@ -219,44 +235,56 @@ async fn categories(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Reply {
     let params = params(query)?;
-    chain(&state, &params)?;
-    let page = Page::read(
-        &params,
-        state.config.min_page_size,
-        state.config.max_page_size,
-    )?;
-    let count = category_count(&state).await?;
-    let start = u64::try_from(page.index * page.size).unwrap_or(u64::MAX);
-    let end = start
-        .saturating_add(u64::try_from(page.size).unwrap_or(0))
-        .min(count);
-    let mut list = Vec::new();
-    for id in start..end {
-        list.push(category_json(&state, id).await?);
-    }
-    let mut reply = json!({"ok": true, "categories": list, "count": count});
-    if end < count {
-        reply["nextPage"] = json!(page.index + 1);
-    }
-    Ok(Json(reply))
+    let chain_id = chain(&state, &params)?;
+    let page = page(&state, &params)?;
+    Ok(Json(
+        crate::categories::list(&state.pool, chain_id, &params, page).await?,
+    ))
 }
 
 async fn category(
     State(state): Shared,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
+) -> Reply {
+    let id = segment(id)?;
+    let params = params(query)?;
+    let chain_id = chain(&state, &params)?;
+    Ok(Json(
+        crate::categories::get(&state.pool, chain_id, &id).await?,
+    ))
+}
+
+async fn deals(
+    State(state): Shared,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Reply {
     let params = params(query)?;
+    let chain_id = chain(&state, &params)?;
+    let page = page(&state, &params)?;
+    Ok(Json(
+        crate::deals::list(&state.pool, chain_id, &params, page).await?,
+    ))
+}
+
+async fn deal(
+    State(state): Shared,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    id: Result<Path<String>, PathRejection>,
+) -> Reply {
+    let id = segment(id)?;
+    let params = params(query)?;
+    let chain_id = chain(&state, &params)?;
+    Ok(Json(crate::deals::get(&state.pool, chain_id, &id).await?))
+}
+
+/// `GET /stream`: the live server-sent events ([`crate::stream`]).
+async fn live(
+    State(state): Shared,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse> {
+    let params = params(query)?;
     chain(&state, &params)?;
-    let id: u64 = id
-        .parse()
-        .map_err(|_| MarketError::bad("the category id must be a non-negative integer"))?;
-    if id >= category_count(&state).await? {
-        return Err(MarketError::NotFound(format!(
-            "no category {id} on this chain"
-        )));
-    }
-    let mut reply = category_json(&state, id).await?;
-    reply["ok"] = json!(true);
-    Ok(Json(reply))
+    crate::stream::open(&state.events, &params, &headers)
 }

@@ -3,7 +3,7 @@
 //! [`MarketConfig::test`] gives a market on a free port with its own temporary SQLite file.
 
 use alloy_primitives::Address;
-use std::{net::SocketAddr, path::Path, sync::Arc};
+use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 /// The default page size of the order book queries (iExec's).
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
@@ -29,6 +29,17 @@ pub struct MarketConfig {
     pub max_page_size: u32,
     /// How long a challenge may be used, in seconds.
     pub challenge_ttl_secs: u64,
+    /// How many blocks the chain watcher waits before it trusts a block (it processes up to
+    /// head − `confirmations`); 0 on dev chains, a few on chains that reorganize.
+    pub confirmations: u64,
+    /// How often the chain watcher asks the node for new blocks.
+    pub poll_interval: Duration,
+    /// Where a fresh database starts watching (the first block processed); `None`: the head
+    /// when the market first starts. Ignored once the database has a position.
+    pub from_block: Option<u64>,
+    /// How many recent events the live stream keeps for clients that reconnect with
+    /// `Last-Event-ID`.
+    pub stream_buffer: usize,
     /// Keeps a temporary database folder alive as long as the config (and the market) lives.
     temp_dir: Option<Arc<tempfile::TempDir>>,
 }
@@ -46,6 +57,10 @@ impl Default for MarketConfig {
             min_page_size: 10,
             max_page_size: 1000,
             challenge_ttl_secs: 300,
+            confirmations: 0,
+            poll_interval: Duration::from_secs(2),
+            from_block: None,
+            stream_buffer: 10_000,
             temp_dir: None,
         }
     }
@@ -53,7 +68,8 @@ impl Default for MarketConfig {
 
 impl MarketConfig {
     /// For tests: any free port on loopback and a fresh SQLite file in a temporary folder
-    /// (removed when the last clone of the config is dropped); the dev chain and hub.
+    /// (removed when the last clone of the config is dropped); the dev chain and hub; the
+    /// watcher polls every 50 ms.
     pub fn test() -> Self {
         let dir = tempfile::tempdir().expect("a temporary folder can be created for the test");
         let database_url = sqlite_url(&dir.path().join("market.sqlite"));
@@ -61,6 +77,7 @@ impl MarketConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url,
             temp_dir: Some(Arc::new(dir)),
+            poll_interval: Duration::from_millis(50),
             ..Self::default()
         }
     }
@@ -88,6 +105,30 @@ impl MarketConfig {
     /// Caps the OPEN orders of one wallet.
     pub fn with_max_open_orders_per_wallet(mut self, max: u32) -> Self {
         self.max_open_orders_per_wallet = max;
+        self
+    }
+
+    /// Waits `n` blocks before trusting a block (the watcher processes up to head − `n`).
+    pub fn with_confirmations(mut self, n: u64) -> Self {
+        self.confirmations = n;
+        self
+    }
+
+    /// Polls the chain for new blocks every `interval`.
+    pub fn with_poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+
+    /// Starts a fresh database's watching at block `n` (processed included).
+    pub fn with_from_block(mut self, n: u64) -> Self {
+        self.from_block = Some(n);
+        self
+    }
+
+    /// Keeps the `n` most recent events of the live stream for reconnecting clients.
+    pub fn with_stream_buffer(mut self, n: usize) -> Self {
+        self.stream_buffer = n;
         self
     }
 

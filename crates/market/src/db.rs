@@ -17,11 +17,27 @@ use std::borrow::Cow;
 pub type Pool = sqlx::AnyPool;
 
 /// The embedded migrations, in order.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "order book",
-    include_str!("../migrations/0001_order_book.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "order book",
+        include_str!("../migrations/0001_order_book.sql"),
+    ),
+    (2, "watcher", include_str!("../migrations/0002_watcher.sql")),
+    (
+        3,
+        "book indexes",
+        include_str!("../migrations/0003_book_indexes.sql"),
+    ),
+];
+
+/// Each SQLite connection's settings. In WAL mode, `synchronous = NORMAL` still never corrupts
+/// the database and loses no commit when the market crashes (only when the machine does, the
+/// last commits before the crash); it saves an fsync per commit, which is most of a publish's
+/// cost on SQLite. Each connection caches 32 MiB of pages instead of 2 MiB: the indexes the
+/// book queries scan stay in memory. (A memory map would save copying pages, but every commit
+/// that grows the file remaps it, which costs more while orders are being published.)
+const SQLITE_SETTINGS: &str = "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768";
 
 /// Opens the database at `url` (a SQLite file is created when missing) and migrates it.
 pub async fn connect(url: &str) -> Result<Pool> {
@@ -34,6 +50,14 @@ pub async fn connect(url: &str) -> Result<Pool> {
     }
     let pool = AnyPoolOptions::new()
         .max_connections(if sqlite { 4 } else { 16 })
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if sqlite {
+                    conn.execute(SQLITE_SETTINGS).await?;
+                }
+                Ok(())
+            })
+        })
         .connect(url)
         .await?;
     if sqlite {

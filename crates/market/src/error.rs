@@ -27,6 +27,9 @@ pub enum MarketError {
     /// The request conflicts with the book: already published, too many open orders (409).
     #[error("{0}")]
     Conflict(String),
+    /// The request body is larger than the market reads (413).
+    #[error("{0}")]
+    TooLarge(String),
     /// The chain could not be read (502).
     #[error("cannot read the chain: {0}")]
     Chain(String),
@@ -53,6 +56,7 @@ impl MarketError {
             MarketError::Forbidden(_) => StatusCode::FORBIDDEN,
             MarketError::NotFound(_) => StatusCode::NOT_FOUND,
             MarketError::Conflict(_) => StatusCode::CONFLICT,
+            MarketError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             MarketError::Chain(_) => StatusCode::BAD_GATEWAY,
             MarketError::Database(_) | MarketError::Migrate(_) | MarketError::Server(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR

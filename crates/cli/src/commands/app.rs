@@ -1,8 +1,8 @@
-//! `poco app init|deploy|show|count|transfer`: apps, the container images that tasks run.
-//! The commands are [`super::asset`]'s; an app brings its `init` options, the iExec SDK's TEE
-//! templates.
+//! `poco app init|deploy|show|count|transfer|publish|unpublish`: apps, the container images that tasks run.
+//! The commands are [`super::asset`]'s; an app brings its `init` options (the iExec SDK's TEE
+//! templates) and its `publish` restrictions.
 
-use super::asset::{AssetCommand, KindSpec};
+use super::asset::{AssetCommand, KindSpec, publish::AppPublishArgs};
 use crate::context::Ctx;
 use anyhow::Result;
 use clap::Args;
@@ -39,6 +39,8 @@ impl KindSpec for App {
         uses the standard template).";
     const INIT_EXAMPLES: &'static str =
         "  poco app init\n  poco app init --tee\n  poco app init --tee-framework gramine --raw";
+    type PublishArgs = AppPublishArgs;
+    const PUBLISH_EXAMPLES: &'static str = "  poco app publish --tag tee,scone --workerpool-restrict 0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d --raw";
 
     fn template(ctx: &Ctx, args: &AppInitArgs) -> Result<JsonObject> {
         let framework = match (&args.tee_framework, args.tee) {

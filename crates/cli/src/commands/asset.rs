@@ -1,11 +1,13 @@
-//! What `poco app`, `poco dataset` and `poco workerpool` share: the same five commands
-//! (`init|deploy|show|count|transfer`, as the iExec SDK's), written once for the three kinds.
-//! A kind ([`KindSpec`]) brings its name and its `init` options (an app's TEE templates, a
-//! dataset's encryption folders); the help of every command names the kind, so `poco app show
+//! What `poco app`, `poco dataset` and `poco workerpool` share: the same seven commands
+//! (`init|deploy|show|count|transfer|publish|unpublish`, as the iExec SDK's), written once for
+//! the three kinds. A kind ([`KindSpec`]) brings its name, its `init` options (an app's TEE
+//! templates, a dataset's encryption folders) and its `publish` options (the order's
+//! restrictions, a workerpool's category); the help of every command names the kind, so `poco app show
 //! --help` speaks of apps. The registry logic is `poco_client::assets`; this module reads the
 //! arguments, asks, records deployed.json and prints.
 
 mod init;
+pub(crate) mod publish;
 mod send;
 mod show;
 
@@ -28,6 +30,10 @@ pub(crate) trait KindSpec: std::fmt::Debug + 'static {
     const INIT_HELP: &'static str;
     /// `init`'s example lines (each `  poco ...`).
     const INIT_EXAMPLES: &'static str;
+    /// The options of `publish` (the order's fields this kind has).
+    type PublishArgs: Args + FromArgMatches + std::fmt::Debug + publish::PublishOptions;
+    /// `publish`'s example lines beyond the common ones.
+    const PUBLISH_EXAMPLES: &'static str;
 
     /// What `init` lays over the SDK's template besides the owner (a TEE app's template...).
     fn template(ctx: &Ctx, args: &Self::InitArgs) -> Result<JsonObject>;
@@ -50,26 +56,28 @@ fn section(kind: Kind) -> Section {
 /// `poco app`, `poco dataset` or `poco workerpool`.
 #[derive(Debug)]
 pub(crate) struct AssetCommand<K: KindSpec> {
-    inner: Inner<K::InitArgs>,
+    inner: Inner<K::InitArgs, K::PublishArgs>,
     kind: PhantomData<K>,
 }
 
 #[derive(Debug, Args)]
-struct Inner<I: Args> {
+struct Inner<I: Args, P: Args> {
     #[command(flatten)]
     common: Common,
     #[command(subcommand)]
-    action: Action<I>,
+    action: Action<I, P>,
 }
 
 /// The commands; their help is written per kind by [`describe`].
 #[derive(Debug, Subcommand)]
-enum Action<I: Args> {
+enum Action<I: Args, P: Args> {
     Init(I),
     Deploy(DeployArgs),
     Show(show::ShowArgs),
     Count(show::CountArgs),
     Transfer(send::TransferArgs),
+    Publish(P),
+    Unpublish(publish::UnpublishArgs),
 }
 
 /// `deploy` has only the common options.
@@ -86,6 +94,8 @@ impl<K: KindSpec> AssetCommand<K> {
             Action::Show(args) => show::show(&ctx, K::KIND, args).await,
             Action::Count(args) => show::count(&ctx, K::KIND, args).await,
             Action::Transfer(args) => send::transfer(&ctx, K::KIND, args).await,
+            Action::Publish(args) => publish::publish::<K>(&ctx, args).await,
+            Action::Unpublish(args) => publish::unpublish(&ctx, K::KIND, args).await,
         }
     }
 }
@@ -105,11 +115,11 @@ impl<K: KindSpec> FromArgMatches for AssetCommand<K> {
 
 impl<K: KindSpec> Args for AssetCommand<K> {
     fn augment_args(command: Command) -> Command {
-        describe::<K>(Inner::<K::InitArgs>::augment_args(command))
+        describe::<K>(Inner::<K::InitArgs, K::PublishArgs>::augment_args(command))
     }
 
     fn augment_args_for_update(command: Command) -> Command {
-        describe::<K>(Inner::<K::InitArgs>::augment_args_for_update(command))
+        describe::<K>(Inner::<K::InitArgs, K::PublishArgs>::augment_args_for_update(command))
     }
 }
 
@@ -197,6 +207,46 @@ fn describe<K: KindSpec>(command: Command) -> Command {
                 format!(
                     "  poco {kind} transfer 0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d --to \
                      0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+                ),
+            ),
+        )
+        .mut_subcommand(
+            "publish",
+            help(
+                format!(
+                    "Sell {}: make, sign and publish an order for it on the market",
+                    a(kind)
+                ),
+                format!(
+                    "Make {} for the {kind} at ADDRESS (default: deployed.json's for the \
+                     chain) from the options, sign it with your wallet and publish it on the \
+                     chain's market (`iexecGateway`; start one with `poco market`), in one step \
+                     as the iExec SDK does. The {kind} must be registered and yours. The price \
+                     is per task, nRLC or with a unit (`--price 1.5 RLC`), default 0. Asks for \
+                     confirmation first (--force skips it); nothing is sent on-chain. Prints \
+                     the order hash; `poco {kind} unpublish` takes it back.",
+                    a(&format!("{kind}order"))
+                ),
+                format!(
+                    "  poco {kind} publish\n  poco {kind} publish --price 1 RLC --volume 10\n{}",
+                    K::PUBLISH_EXAMPLES
+                ),
+            ),
+        )
+        .mut_subcommand(
+            "unpublish",
+            help(
+                format!("Remove your last (or --all) published {kind}order(s) from the market"),
+                format!(
+                    "Remove the last {kind}order you published for the {kind} at ADDRESS \
+                     (default: deployed.json's for the chain) from the market, or all of them \
+                     with --all. The orders stay valid on-chain (whoever holds one could still \
+                     match it): `poco order cancel` closes an order for good. Asks for \
+                     confirmation first (--force skips it)."
+                ),
+                format!(
+                    "  poco {kind} unpublish\n  poco {kind} unpublish --all --force\n  poco \
+                     {kind} unpublish 0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d --raw"
                 ),
             ),
         )

@@ -1,8 +1,8 @@
-//! `poco dataset init|deploy|show|count|transfer`: datasets, the (encrypted) data an app may
+//! `poco dataset init|deploy|show|count|transfer|publish|unpublish`: datasets, the (encrypted) data an app may
 //! read. The commands are [`super::asset`]'s; a dataset's `init` can also lay out the folders
 //! of the SDK's encryption workflow (`--encrypted`; `dataset encrypt` comes later).
 
-use super::asset::{AssetCommand, KindSpec};
+use super::asset::{AssetCommand, KindSpec, publish::DatasetPublishArgs};
 use crate::context::Ctx;
 use anyhow::{Context as _, Result};
 use clap::Args;
@@ -44,6 +44,8 @@ impl KindSpec for Dataset {
         the SDK's encryption workflow: datasets/original, datasets/encrypted and \
         .secrets/datasets (encrypting, `poco dataset encrypt`, comes with a later version).";
     const INIT_EXAMPLES: &'static str = "  poco dataset init\n  poco dataset init --encrypted";
+    type PublishArgs = DatasetPublishArgs;
+    const PUBLISH_EXAMPLES: &'static str = "  poco dataset publish --price 0.1 RLC --app-restrict 0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d --raw";
 
     fn template(_ctx: &Ctx, _args: &DatasetInitArgs) -> Result<JsonObject> {
         Ok(JsonObject::new())

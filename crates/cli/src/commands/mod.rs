@@ -11,7 +11,9 @@ mod deal;
 mod deploy;
 mod info;
 mod init;
+mod market;
 mod order;
+mod orderbook;
 mod protocol;
 mod task;
 mod wallet;
@@ -30,6 +32,8 @@ pub(crate) enum Command {
     Chain(chain::ChainArgs),
     #[command(about = "Deploy the Poco protocol to any EVM chain and write its deployment file")]
     Deploy(deploy::DeployArgs),
+    #[command(about = "Serve the market API (the order book) for a chain")]
+    Market(market::MarketArgs),
     #[command(about = "Start a project: iexec.json, chain.json and a wallet")]
     Init(init::InitCommand),
     #[command(about = "Manage wallets (V3 keystores) and send ETH or RLC")]
@@ -44,6 +48,8 @@ pub(crate) enum Command {
     Workerpool(workerpool::WorkerpoolCommand),
     #[command(about = "Create, sign, cancel, inspect and fill orders")]
     Order(order::OrderCommand),
+    #[command(about = "Browse the market's open orders, cheapest first")]
+    Orderbook(orderbook::OrderbookCommand),
     #[command(about = "Inspect and claim deals")]
     Deal(deal::DealCommand),
     #[command(about = "Inspect, watch and claim tasks", alias = "work")]
@@ -60,6 +66,7 @@ impl Command {
         match self {
             Self::Chain(args) => args.run().await,
             Self::Deploy(args) => args.run().await,
+            Self::Market(args) => args.run().await,
             Self::Init(command) => command.run().await,
             Self::Wallet(command) => command.run().await,
             Self::Account(command) => command.run().await,
@@ -67,6 +74,7 @@ impl Command {
             Self::Dataset(command) => command.run().await,
             Self::Workerpool(command) => command.run().await,
             Self::Order(command) => command.run().await,
+            Self::Orderbook(command) => command.run().await,
             Self::Deal(command) => command.run().await,
             Self::Task(command) => command.run().await,
             Self::Category(command) => command.run().await,

@@ -11,6 +11,8 @@ mod deal;
 mod fixture;
 mod info;
 mod init;
+mod market;
+mod market_api;
 mod order;
 mod task;
 mod wallet;

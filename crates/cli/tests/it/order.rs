@@ -135,12 +135,12 @@ fn parse<T: serde::de::DeserializeOwned>(json: Value) -> T {
     serde_json::from_value(json).expect("a signed order")
 }
 
-fn read_json(project: &Project, file: &str) -> Value {
+pub fn read_json(project: &Project, file: &str) -> Value {
     let text = std::fs::read_to_string(project.path().join(file)).expect("file exists");
     serde_json::from_str(&text).expect("JSON")
 }
 
-fn write_json(project: &Project, file: &str, value: &Value) {
+pub fn write_json(project: &Project, file: &str, value: &Value) {
     std::fs::write(
         project.path().join(file),
         serde_json::to_string_pretty(value).expect("JSON"),
@@ -149,7 +149,7 @@ fn write_json(project: &Project, file: &str, value: &Value) {
 }
 
 /// Registers a dataset of dev account `owner`.
-fn create_dataset(stack: &Stack, owner: usize, name: &str) -> Address {
+pub fn create_dataset(stack: &Stack, owner: usize, name: &str) -> Address {
     let owner = stack.address(owner);
     let provider = stack.provider();
     block_on(async {

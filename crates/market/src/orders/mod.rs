@@ -1,10 +1,14 @@
 //! The order book: the four kinds in one table ([`columns`] says what each kind puts in the
-//! indexed columns), publishing with every check of the spec ([`publish`]), unpublishing
-//! ([`unpublish`]) and the queries with iExec's filters, sort and pagination ([`query`]).
+//! indexed columns), publishing with every check of the spec ([`publish`], which stores through
+//! [`store`]), unpublishing ([`unpublish`]) and the queries with iExec's filters, sort and
+//! pagination ([`query`], whose counts are remembered between writes by [`counts`]).
 
 pub mod columns;
+pub mod counts;
+pub mod liveness;
 pub mod publish;
 pub mod query;
+pub mod store;
 pub mod unpublish;
 
 use crate::{
@@ -51,8 +55,9 @@ pub fn path(kind: OrderKind) -> String {
 /// A row of [`SELECT`] as the API shows a published order.
 pub(crate) fn published(row: &AnyRow) -> Result<Value> {
     let order_json: String = row.try_get("order_json")?;
-    let order: Value = serde_json::from_str(&order_json)
+    let mut order: Value = serde_json::from_str(&order_json)
         .map_err(|e| MarketError::Server(format!("a stored order is not JSON: {e}")))?;
+    amounts_as_numbers(&mut order);
     let signer: String = row.try_get("signer")?;
     let signer = signer
         .parse::<Address>()
@@ -72,6 +77,34 @@ pub(crate) fn published(row: &AnyRow) -> Result<Value> {
         "publicationTimestamp": iso8601(row.try_get("published_at")?),
         "tagArray": tag_array,
     }))
+}
+
+/// The amount fields of an order, which iExec's market API sends as JSON numbers.
+const AMOUNTS: [&str; 9] = [
+    "appprice",
+    "datasetprice",
+    "workerpoolprice",
+    "appmaxprice",
+    "datasetmaxprice",
+    "workerpoolmaxprice",
+    "volume",
+    "category",
+    "trust",
+];
+
+/// Turns the decimal-string amounts of `order` (the SDK's signing form) into JSON numbers, as
+/// iExec's market API sends them; an amount above 2^53 − 1 stays a string, since JavaScript
+/// clients would lose its precision as a number.
+pub(crate) fn amounts_as_numbers(order: &mut Value) {
+    const MAX_SAFE: u64 = (1 << 53) - 1;
+    for field in AMOUNTS {
+        if let Some(value) = order.get_mut(field)
+            && let Some(number) = value.as_str().and_then(|text| text.parse::<u64>().ok())
+            && number <= MAX_SAFE
+        {
+            *value = json!(number);
+        }
+    }
 }
 
 /// The zero address as stored.

@@ -8,12 +8,13 @@
 //! request's full cost and an app order it can match is open; the owner is under the cap of
 //! open orders.
 
-use super::{OPEN, columns::Columns, published, zero};
+use super::{OPEN, columns::Columns, published, store, zero};
 use crate::{
     auth::{chain_int, lower},
     db::Sql,
     error::{MarketError, Result},
     server::AppState,
+    stream::Change,
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
 use poco_client::orders::{AnySigned, order_name, registered_owner};
@@ -35,7 +36,7 @@ pub async fn publish(
         .map_err(|e| MarketError::bad(format!("{e} (sign it with `poco {kind} sign`)")))?;
     let chain_id = state.config.chain_id;
     let hash = order.hash(&poco_types::domain(chain_id, state.config.hub));
-    let columns = Columns::of(&order)?;
+    Columns::of(&order)?; // the amounts fit the book
     if exists(state, hash).await? {
         return Err(MarketError::Conflict(format!(
             "the {name} {hash} is already published"
@@ -72,14 +73,23 @@ pub async fn publish(
         app_order_open(state, &request.order).await?;
     }
     under_cap(state, owner).await?;
-    insert(state, &order, hash, owner, &columns, remaining).await?;
+    let entry = store::Entry {
+        order: &order,
+        hash,
+        owner,
+        remaining,
+        published_at: state.clock.next(),
+    };
+    store::insert(&state.pool, chain_id, &entry).await?;
     let mut sql = Sql::new(super::SELECT);
     sql.push(" WHERE chain_id = ")
         .int(chain_int(chain_id)?)
         .push(" AND order_hash = ")
         .text(hash.to_string());
     let row = sql.query().fetch_one(&state.pool).await?;
-    Ok(json!({"ok": true, "published": published(&row)?}))
+    let shown = published(&row)?;
+    state.events.order(kind, Change::Published, shown.clone());
+    Ok(json!({"ok": true, "published": shown}))
 }
 
 /// Whether `hash` is in the book, whatever its status.
@@ -137,31 +147,16 @@ async fn stake_covers(
     remaining: U256,
 ) -> Result<()> {
     let hub = state.client.hub();
-    let (needed, what) = match order {
-        AnySigned::Workerpool(s) => {
-            let ratio = hub
-                .workerpool_stake_ratio()
-                .call()
-                .await
-                .map_err(|e| MarketError::chain("read the workerpool stake ratio", e))?;
-            let per_task = s.order.workerpoolprice.saturating_mul(ratio) / U256::from(100);
-            (
-                per_task.saturating_mul(remaining),
-                format!("{ratio}% of the price for each of the {remaining} tasks left"),
-            )
-        }
-        AnySigned::Request(s) => {
-            let o = &s.order;
-            let per_task = o
-                .appmaxprice
-                .saturating_add(o.datasetmaxprice)
-                .saturating_add(o.workerpoolmaxprice);
-            (
-                per_task.saturating_mul(remaining),
-                format!("the full price of the {remaining} tasks left"),
-            )
-        }
-        _ => return Ok(()),
+    let ratio = if let AnySigned::Workerpool(_) = order {
+        hub.workerpool_stake_ratio()
+            .call()
+            .await
+            .map_err(|e| MarketError::chain("read the workerpool stake ratio", e))?
+    } else {
+        U256::ZERO
+    };
+    let Some((needed, what)) = super::liveness::stake_needed(order, ratio, remaining) else {
+        return Ok(());
     };
     let stake = hub
         .viewAccount(owner)
@@ -223,63 +218,5 @@ async fn under_cap(state: &AppState, owner: Address) -> Result<()> {
              unpublish some first"
         )));
     }
-    Ok(())
-}
-
-/// Stores the order as OPEN.
-async fn insert(
-    state: &AppState,
-    order: &AnySigned,
-    hash: B256,
-    owner: Address,
-    c: &Columns,
-    remaining: U256,
-) -> Result<()> {
-    let mut sql = Sql::new(
-        "INSERT INTO orders (chain_id, order_hash, kind, order_json, signer, status, volume, \
-         remaining, published_at, price, tag, category, trust, app, dataset, workerpool, \
-         requester, beneficiary) VALUES (",
-    );
-    sql.int(chain_int(state.config.chain_id)?)
-        .push(", ")
-        .text(hash.to_string())
-        .push(", ")
-        .text(order_name(order.kind()))
-        .push(", ")
-        .text(order.to_json().to_string())
-        .push(", ")
-        .text(lower(owner))
-        .push(", ")
-        .text(OPEN)
-        .push(", ")
-        .int(c.volume)
-        .push(", ")
-        .int(super::columns::small(remaining, "remaining volume")?)
-        .push(", ")
-        .int(state.clock.next())
-        .push(", ")
-        .int(c.price)
-        .push(", ")
-        .int(c.tag)
-        .push(", ")
-        .int(c.category)
-        .push(", ")
-        .int(c.trust);
-    for address in [c.app, c.dataset, c.workerpool, c.requester, c.beneficiary] {
-        sql.push(", ").text(lower(address));
-    }
-    sql.push(")");
-    sql.query()
-        .execute(&state.pool)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                MarketError::Conflict(format!(
-                    "the {} {hash} is already published",
-                    order_name(order.kind())
-                ))
-            }
-            _ => MarketError::Database(e),
-        })?;
     Ok(())
 }

@@ -14,6 +14,8 @@ use crate::{
     db::{Param, Pool, Sql},
     error::{MarketError, Result},
     params::{AddressFilter, Params},
+    server::AppState,
+    stream::Topic,
 };
 use alloy_primitives::B256;
 use poco_client::orders::order_name;
@@ -179,23 +181,39 @@ fn filtered(prefix: &str, chain_id: i64, kind: OrderKind, conds: &[Cond]) -> Sql
     sql
 }
 
-/// `GET /{kind}orders`: `{ok, orders, count, nextPage?}`.
+/// `GET /{kind}orders`: `{ok, orders, count, nextPage?}`. The count may come from
+/// [`AppState::counts`] (no write since it was computed); the page is always read.
 pub async fn list(
-    pool: &Pool,
+    state: &AppState,
     chain_id: u64,
     kind: OrderKind,
     params: &Params,
     page: Page,
 ) -> Result<Value> {
+    let pool = &state.pool;
     let chain = chain_int(chain_id)?;
     let conds = conditions(kind, params)?;
-    let count: i64 = sqlx::Row::try_get(
-        &filtered("SELECT COUNT(*) AS n FROM orders", chain, kind, &conds)
-            .query()
-            .fetch_one(pool)
-            .await?,
-        "n",
-    )?;
+    let count_sql = filtered("SELECT COUNT(*) AS n FROM orders", chain, kind, &conds);
+    // A count within one category changes only with writes to orders of that category (or of
+    // an unknown one).
+    let category = match kind {
+        OrderKind::Workerpool | OrderKind::Request => {
+            params.int("category")?.and_then(|c| u64::try_from(c).ok())
+        }
+        OrderKind::App | OrderKind::Dataset => None,
+    };
+    let count = state
+        .counts
+        .get_or_count(
+            kind,
+            || state.events.newest_of(Topic::Order(kind), category),
+            format!("{count_sql:?}"),
+            || async {
+                let row = count_sql.query().fetch_one(pool).await?;
+                Ok::<i64, MarketError>(sqlx::Row::try_get(&row, "n")?)
+            },
+        )
+        .await?;
     let order = if kind == OrderKind::Request {
         "price DESC"
     } else {

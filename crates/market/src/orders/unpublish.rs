@@ -11,6 +11,7 @@ use crate::{
     error::{MarketError, Result},
     params::shorten,
     server::AppState,
+    stream::Change,
 };
 use alloy_primitives::{Address, B256};
 use poco_client::orders::order_name;
@@ -57,6 +58,9 @@ pub async fn unpublish(
                 })?;
             let signer: String = sqlx::Row::try_get(&row, "signer")?;
             if signer != lower(me) {
+                let signer = signer
+                    .parse::<Address>()
+                    .map_or(signer.clone(), |a| a.to_checksum(None));
                 return Err(MarketError::Forbidden(format!(
                     "only the {name}'s signer ({signer}) may unpublish it, not {me}"
                 )));
@@ -108,7 +112,10 @@ pub async fn unpublish(
     for hash in &hashes {
         let mut sql = Sql::new("DELETE FROM orders WHERE chain_id = ");
         sql.int(chain).push(" AND order_hash = ").text(hash.clone());
-        sql.query().execute(&state.pool).await?;
+        if sql.query().execute(&state.pool).await?.rows_affected() > 0 {
+            let data = json!({"orderHash": hash, "chainId": state.config.chain_id});
+            state.events.order(kind, Change::Unpublished, data);
+        }
     }
     Ok(json!({"ok": true, "unpublished": hashes}))
 }

@@ -3,5 +3,11 @@
 
 mod book;
 mod common;
+mod counts;
+mod deals;
+mod fixture;
 mod hostile;
+mod openapi;
 mod publish;
+mod stream;
+mod watcher;

@@ -41,10 +41,16 @@ async fn challenge_publish_and_read_back() {
         published["signer"],
         env.address(APP_OWNER).to_checksum(None)
     );
-    assert_eq!(
-        published["order"],
-        serde_json::to_value(&order).expect("JSON")
-    );
+    // The signed order as the SDK wrote it, with the amounts as JSON numbers (iExec's form).
+    let mut expected = serde_json::to_value(&order).expect("JSON");
+    for field in ["appprice", "volume"] {
+        let text = expected[field]
+            .as_str()
+            .expect("the SDK's decimal string")
+            .to_owned();
+        expected[field] = json!(text.parse::<u64>().expect("a small amount"));
+    }
+    assert_eq!(published["order"], expected);
     assert!(
         published["publicationTimestamp"]
             .as_str()

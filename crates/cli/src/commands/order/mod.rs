@@ -1,4 +1,4 @@
-//! `poco order init|sign|cancel|show|fill`: the iExec SDK's order commands for the four kinds
+//! `poco order init|sign|cancel|show|fill|publish|unpublish`: the iExec SDK's order commands for the four kinds
 //! (`--app`, `--dataset`, `--workerpool`, `--request`; `--buy` is the workshop's name for
 //! `--request`). Templates live in iexec.json, signed orders in orders.json under the chain id,
 //! as the SDK keeps them. The order logic (checks before signing, status, preflight of a fill,
@@ -9,6 +9,7 @@ mod cancel;
 mod files;
 mod fill;
 mod init;
+mod publish;
 mod show;
 mod sign;
 
@@ -39,6 +40,10 @@ enum OrderAction {
     Show(show::ShowArgs),
     #[command(about = "Match orders into a deal (buy computing), paying from your hub account")]
     Fill(fill::FillArgs),
+    #[command(about = "Publish signed orders of orders.json on the market")]
+    Publish(publish::PublishArgs),
+    #[command(about = "Remove your orders from the market (by hash, or --all)")]
+    Unpublish(publish::UnpublishArgs),
 }
 
 impl OrderCommand {
@@ -50,6 +55,8 @@ impl OrderCommand {
             OrderAction::Cancel(args) => cancel::run(&ctx, args).await,
             OrderAction::Show(args) => show::run(&ctx, args).await,
             OrderAction::Fill(args) => fill::run(&ctx, args).await,
+            OrderAction::Publish(args) => publish::publish(&ctx, args).await,
+            OrderAction::Unpublish(args) => publish::unpublish(&ctx, args).await,
         }
     }
 }
