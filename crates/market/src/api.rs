@@ -77,6 +77,17 @@ fn params(query: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Result
         .map_err(|e| MarketError::bad(format!("the query string is malformed: {e}")))
 }
 
+/// The query parameters and their `chainId`, which must be this market's chain: what every
+/// route reads first.
+fn read(
+    state: &AppState,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<(Params, u64)> {
+    let params = params(query)?;
+    let chain_id = chain(state, &params)?;
+    Ok((params, chain_id))
+}
+
 /// The `chainId` parameter, which must be this market's chain.
 fn chain(state: &AppState, params: &Params) -> Result<u64> {
     let chain_id = params.chain_id()?;
@@ -130,8 +141,7 @@ async fn challenge(
     State(state): Shared,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Reply {
-    let params = params(query)?;
-    let chain_id = chain(&state, &params)?;
+    let (params, chain_id) = read(&state, query)?;
     let address = match params.address("address")? {
         Some(crate::params::AddressFilter::Is(address)) => address,
         _ => {
@@ -155,13 +165,8 @@ async fn list(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     kind: OrderKind,
 ) -> Reply {
-    let params = params(query)?;
-    let chain_id = chain(&state, &params)?;
-    let page = Page::read(
-        &params,
-        state.config.min_page_size,
-        state.config.max_page_size,
-    )?;
+    let (params, chain_id) = read(&state, query)?;
+    let page = page(&state, &params)?;
     Ok(Json(
         orders::query::list(&state, chain_id, kind, &params, page).await?,
     ))
@@ -174,8 +179,7 @@ async fn one(
     kind: OrderKind,
 ) -> Reply {
     let hash = segment(hash)?;
-    let params = params(query)?;
-    let chain_id = chain(&state, &params)?;
+    let (_, chain_id) = read(&state, query)?;
     Ok(Json(
         orders::query::get(&state.pool, chain_id, kind, &hash).await?,
     ))
@@ -215,8 +219,7 @@ async fn authenticated(
     headers: &HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<(Address, Value)> {
-    let params = params(query)?;
-    let chain_id = chain(state, &params)?;
+    let (_, chain_id) = read(state, query)?;
     let me = me(state, chain_id, headers).await?;
     Ok((me, body(bytes)?))
 }
@@ -234,8 +237,7 @@ async fn categories(
     State(state): Shared,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Reply {
-    let params = params(query)?;
-    let chain_id = chain(&state, &params)?;
+    let (params, chain_id) = read(&state, query)?;
     let page = page(&state, &params)?;
     Ok(Json(
         crate::categories::list(&state.pool, chain_id, &params, page).await?,
@@ -248,8 +250,7 @@ async fn category(
     id: Result<Path<String>, PathRejection>,
 ) -> Reply {
     let id = segment(id)?;
-    let params = params(query)?;
-    let chain_id = chain(&state, &params)?;
+    let (_, chain_id) = read(&state, query)?;
     Ok(Json(
         crate::categories::get(&state.pool, chain_id, &id).await?,
     ))
@@ -259,8 +260,7 @@ async fn deals(
     State(state): Shared,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Reply {
-    let params = params(query)?;
-    let chain_id = chain(&state, &params)?;
+    let (params, chain_id) = read(&state, query)?;
     let page = page(&state, &params)?;
     Ok(Json(
         crate::deals::list(&state.pool, chain_id, &params, page).await?,
@@ -273,8 +273,7 @@ async fn deal(
     id: Result<Path<String>, PathRejection>,
 ) -> Reply {
     let id = segment(id)?;
-    let params = params(query)?;
-    let chain_id = chain(&state, &params)?;
+    let (_, chain_id) = read(&state, query)?;
     Ok(Json(crate::deals::get(&state.pool, chain_id, &id).await?))
 }
 
@@ -284,7 +283,6 @@ async fn live(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse> {
-    let params = params(query)?;
-    chain(&state, &params)?;
+    let (params, _) = read(&state, query)?;
     crate::stream::open(&state.events, &params, &headers)
 }
