@@ -3,8 +3,11 @@
 #   1. the Solidity build is reproducible (contracts/out matches a fresh solc build);
 #   2. formatting and lints (rustfmt, clippy with warnings as errors);
 #   3. every Rust test (unit, integration, property tests) of the workspace, among them the
+#      end-to-end tests of scheduler, workers and result storage on Podman (installed and
+#      started on a private socket by scripts/podman.sh), the
 #      deployment of the protocol to Hardhat's node (installed from bench/hardhat), and the
-#      market's tests once more on PostgreSQL (installed from Debian's packages if missing);
+#      tests of the market, scheduler and result storage once more on PostgreSQL (installed
+#      from Debian's packages if missing);
 #   4. the conformance suites: ethers.js and web3.py against `poco chain`, and the iExec SDK sharing project folders with `poco`
 #      and its market;
 #   5. schemathesis against `poco market` and its /openapi.json (scripts/schemathesis.sh).
@@ -38,23 +41,39 @@ say "Hardhat's node (bench/hardhat): an independent chain poco-contracts' tests 
   { [ -x node_modules/.bin/hardhat ] && [ "$(cat node_modules/.poco-lock-sha256 2>/dev/null)" = "$lock" ] ||
     { npm ci --no-audit --no-fund --loglevel=error && echo "$lock" > node_modules/.poco-lock-sha256; }; })
 
-say "cargo test"
+say "container engine: Podman's Docker-compatible API on a private socket (installed if missing)"
+bash scripts/podman.sh ensure
+pod_dir="$(mktemp -d)"
+pg_dir="$(mktemp -d)"
+cleanup() {
+  bash "$ROOT/scripts/podman.sh" stop "$pod_dir" || true
+  bash "$ROOT/scripts/postgres.sh" stop "$pg_dir" || true
+  rm -rf "$pod_dir" "$pg_dir"
+}
+trap cleanup EXIT
+POCO_TEST_DOCKER_HOST="$(bash scripts/podman.sh start "$pod_dir")"
+export POCO_TEST_DOCKER_HOST
+
+say "cargo test (the end-to-end tests run containers on that engine)"
 cargo test --workspace --locked
 
-say "the market's tests again, on PostgreSQL (Debian's package, a throwaway cluster)"
-pg_dir="$(mktemp -d)"
-trap 'bash "$ROOT/scripts/postgres.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+say "the services' tests again, on PostgreSQL (Debian's package, a throwaway cluster)"
 pg_url="$(bash scripts/postgres.sh start "$pg_dir")"
-# The test binary `cargo test --workspace` built: `cargo test -p poco-market` would unify
+# The test binaries `cargo test --workspace` built: `cargo test -p <crate>` would unify
 # features differently and rebuild a good part of the dependencies.
-market_it="$(cargo test --workspace --locked --no-run --message-format=json 2>/dev/null |
+test_bins="$(cargo test --workspace --locked --no-run --message-format=json 2>/dev/null |
   python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "it" and "/crates/market/" in m["manifest_path"]:
-        print(m["executable"])')"
-[ -x "$market_it" ] || { echo "test.sh: the market's test binary was not found" >&2; exit 1; }
-(cd crates/market && POCO_MARKET_TEST_POSTGRES="$pg_url" "$market_it")
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "it":
+        print(m["manifest_path"].split("/crates/")[-1].split("/")[0], m["executable"])')"
+for crate in market scheduler results; do
+  bin="$(printf '%s\n' "$test_bins" | awk -v c="$crate" '$1 == c { print $2 }')"
+  [ -x "$bin" ] || { echo "test.sh: the $crate tests' binary was not found" >&2; exit 1; }
+  var="POCO_$(echo "$crate" | tr a-z A-Z)_TEST_POSTGRES"
+  say "poco-$crate on PostgreSQL"
+  (cd "crates/$crate" && env "$var=$pg_url" "$bin")
+done
 
 if [ -z "${SKIP_CONFORMANCE:-}" ]; then
   say "conformance: ethers.js and web3.py against poco chain; the iExec SDK with poco"

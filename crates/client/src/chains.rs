@@ -4,7 +4,8 @@
 //! { "default": "dev",
 //!   "chains": { "dev": { "id": "31337", "host": "http://127.0.0.1:8545", "hub": "0x…",
 //!                        "sms": "http://…" or { "scone": "http://…" },
-//!                        "resultProxy": "…", "ipfsGateway": "…", "iexecGateway": "…" } } }
+//!                        "resultProxy": "…", "ipfsGateway": "…", "iexecGateway": "…",
+//!                        "compass": "http://…" } } }
 //! ```
 //!
 //! The `dev` chain is always available, even without chain.json: it is what `poco chain` serves
@@ -43,6 +44,9 @@ pub const DEV_RESULT_PROXY: &str = "http://127.0.0.1:3001";
 pub const DEV_IPFS_GATEWAY: &str = "http://127.0.0.1:3001";
 /// The dev secret management service (SMS).
 pub const DEV_SMS: &str = "http://127.0.0.1:3002";
+/// The dev Compass, where the SDK's `task debug` looks a workerpool's API up
+/// (`GET /{chainId}/workerpools/{address}`): the scheduler serves that route itself.
+pub const DEV_COMPASS: &str = "http://127.0.0.1:13000";
 /// The TEE framework whose SMS is used when a chain does not say (`defaultTeeFramework`), as in
 /// the SDK.
 pub const DEFAULT_TEE_FRAMEWORK: &str = "scone";
@@ -64,6 +68,8 @@ pub struct ChainConf {
     pub ipfs_gateway: Option<String>,
     /// The result proxy URL (`resultProxy`).
     pub result_proxy: Option<String>,
+    /// iExec Compass's URL (`compass`), which maps a workerpool to its API URL.
+    pub compass: Option<String>,
     /// The SMS URL for the chain's default TEE framework (`sms` when it is a URL, or its entry
     /// for [`ChainConf::default_tee_framework`]).
     pub sms: Option<String>,
@@ -87,6 +93,7 @@ impl ChainConf {
             iexec_gateway: Some(DEV_IEXEC_GATEWAY.to_string()),
             ipfs_gateway: Some(DEV_IPFS_GATEWAY.to_string()),
             result_proxy: Some(DEV_RESULT_PROXY.to_string()),
+            compass: Some(DEV_COMPASS.to_string()),
             sms: Some(DEV_SMS.to_string()),
             sms_by_framework: BTreeMap::new(),
             default_tee_framework: None,
@@ -122,6 +129,7 @@ impl ChainConf {
                 "iexecGateway" => self.iexec_gateway = Some(string()?),
                 "ipfsGateway" => self.ipfs_gateway = Some(string()?),
                 "resultProxy" => self.result_proxy = Some(string()?),
+                "compass" => self.compass = Some(string()?),
                 "defaultTeeFramework" => self.default_tee_framework = Some(string()?),
                 "sms" => match value {
                     JsonValue::String(url) => {
@@ -265,6 +273,7 @@ impl ChainsFile {
                 iexec_gateway: None,
                 ipfs_gateway: None,
                 result_proxy: None,
+                compass: None,
                 sms: None,
                 sms_by_framework: BTreeMap::new(),
                 default_tee_framework: None,
@@ -331,6 +340,7 @@ pub fn dev_chain_entry() -> JsonObject {
         ("resultProxy", JsonValue::from(DEV_RESULT_PROXY)),
         ("ipfsGateway", JsonValue::from(DEV_IPFS_GATEWAY)),
         ("iexecGateway", JsonValue::from(DEV_IEXEC_GATEWAY)),
+        ("compass", JsonValue::from(DEV_COMPASS)),
     ])
 }
 
@@ -368,6 +378,7 @@ mod tests {
         assert_eq!((dev.host.as_str(), dev.id), (DEV_HOST, 31337));
         assert_eq!(dev.hub, Some(poco_contracts::dev::HUB));
         assert_eq!(dev.sms_url(Some("gramine")), Some(DEV_SMS));
+        assert_eq!(dev.compass.as_deref(), Some(DEV_COMPASS));
         assert_eq!(resolve(None, Some("dev")).expect("dev"), dev);
         assert_eq!(resolve(None, Some("31337")).expect("by id"), dev);
         let e = resolve(None, Some("bellecour")).expect_err("unknown");
@@ -389,7 +400,7 @@ mod tests {
         assert_eq!(
             text,
             format!(
-                "{{\n  \"default\": \"dev\",\n  \"chains\": {{\n    \"dev\": {{\n      \"id\": \"31337\",\n      \"host\": \"http://127.0.0.1:8545\",\n      \"hub\": \"{}\",\n      \"sms\": \"http://127.0.0.1:3002\",\n      \"resultProxy\": \"http://127.0.0.1:3001\",\n      \"ipfsGateway\": \"http://127.0.0.1:3001\",\n      \"iexecGateway\": \"http://127.0.0.1:3000\"\n    }}\n  }}\n}}",
+                "{{\n  \"default\": \"dev\",\n  \"chains\": {{\n    \"dev\": {{\n      \"id\": \"31337\",\n      \"host\": \"http://127.0.0.1:8545\",\n      \"hub\": \"{}\",\n      \"sms\": \"http://127.0.0.1:3002\",\n      \"resultProxy\": \"http://127.0.0.1:3001\",\n      \"ipfsGateway\": \"http://127.0.0.1:3001\",\n      \"iexecGateway\": \"http://127.0.0.1:3000\",\n      \"compass\": \"http://127.0.0.1:13000\"\n    }}\n  }}\n}}",
                 poco_contracts::dev::HUB.to_checksum(None)
             )
         );
@@ -414,6 +425,7 @@ mod tests {
       "sms": { "scone": "https://sms-scone", "GRAMINE": "https://sms-gramine" },
       "defaultTeeFramework": "gramine",
       "iexecGateway": "https://market",
+      "compass": "https://compass.example",
       "native": true
     },
     "dev": { "host": "http://10.0.0.2:8545" }
@@ -439,6 +451,10 @@ mod tests {
         assert_eq!(bellecour.sms_url(Some("tdx")), None);
         assert_eq!(bellecour.iexec_gateway.as_deref(), Some("https://market"));
         assert_eq!(bellecour.result_proxy, None);
+        assert_eq!(
+            bellecour.compass.as_deref(),
+            Some("https://compass.example")
+        );
         assert_eq!(bellecour.extra.get("native"), Some(&JsonValue::Bool(true)));
         assert_eq!(resolve(Some(&file), Some("134")).expect("by id"), bellecour);
 
@@ -448,6 +464,7 @@ mod tests {
         assert_eq!(dev.id, DEV_CHAIN_ID);
         assert_eq!(dev.hub, Some(poco_contracts::dev::HUB));
         assert_eq!(dev.iexec_gateway.as_deref(), Some(DEV_IEXEC_GATEWAY));
+        assert_eq!(dev.compass.as_deref(), Some(DEV_COMPASS));
 
         let e = resolve(Some(&file), Some("mainnet")).expect_err("unknown");
         assert!(

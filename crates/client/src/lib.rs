@@ -10,13 +10,16 @@ pub mod assets;
 pub mod categories;
 pub mod chains;
 pub mod client;
+pub mod core;
 pub mod deals;
 pub mod error;
+pub mod execution;
 pub mod explain;
 pub mod keystore;
 pub mod market;
 pub mod orders;
 pub mod project;
+pub mod results;
 pub mod tx;
 pub mod wallet;
 

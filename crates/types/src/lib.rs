@@ -26,8 +26,10 @@
 pub mod amount;
 pub mod authorization;
 pub mod category;
+pub mod challenge;
 pub mod constants;
 pub mod contribution;
+pub mod core;
 pub mod digest;
 pub mod digest_fs;
 pub mod domain;
@@ -35,6 +37,7 @@ pub mod error;
 pub mod ids;
 pub mod orders;
 pub mod replicate;
+pub mod results;
 pub mod serde_helpers;
 pub mod signature;
 pub mod status;

@@ -1,11 +1,17 @@
-//! `poco app init|deploy|show|count|transfer|publish|unpublish`: apps, the container images that tasks run.
-//! The commands are [`super::asset`]'s; an app brings its `init` options (the iExec SDK's TEE
-//! templates) and its `publish` restrictions.
+//! `poco app init|deploy|show|count|transfer|publish|unpublish|run|request-execution`: apps, the
+//! container images that tasks run. The first seven are [`super::asset`]'s; an app brings its
+//! `init` options (the iExec SDK's TEE templates), its `publish` restrictions, and the commands
+//! that run it ([`run`], [`request`]).
 
-use super::asset::{AssetCommand, KindSpec, publish::AppPublishArgs};
+mod follow;
+mod request;
+mod run;
+mod terms;
+
+use super::asset::{AssetCommand, ExtraActions, KindSpec, publish::AppPublishArgs};
 use crate::context::Ctx;
 use anyhow::Result;
-use clap::Args;
+use clap::{Args, Subcommand};
 use poco_client::{
     assets::Kind,
     chains::DEFAULT_TEE_FRAMEWORK,
@@ -13,7 +19,25 @@ use poco_client::{
 };
 
 /// `poco app`.
-pub(crate) type AppCommand = AssetCommand<App>;
+pub(crate) type AppCommand = AssetCommand<App, AppAction>;
+
+/// The commands that run an app.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AppAction {
+    #[command(about = "Run an app: buy a task on the market's cheapest orders and follow it")]
+    Run(run::RunArgs),
+    #[command(about = "Publish a request to run an app on the market, for sellers to fill")]
+    RequestExecution(request::RequestArgs),
+}
+
+impl ExtraActions for AppAction {
+    async fn run(self, ctx: &Ctx) -> Result<()> {
+        match self {
+            AppAction::Run(args) => run::run(ctx, args).await,
+            AppAction::RequestExecution(args) => request::run(ctx, args).await,
+        }
+    }
+}
 
 /// The app kind.
 #[derive(Debug)]

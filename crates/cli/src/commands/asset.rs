@@ -53,24 +53,64 @@ fn section(kind: Kind) -> Section {
     }
 }
 
-/// `poco app`, `poco dataset` or `poco workerpool`.
+/// A kind's commands beyond the shared seven (`poco app run`...), flattened into its tree.
+pub(crate) trait ExtraActions: Subcommand + std::fmt::Debug {
+    /// Runs the command.
+    fn run(self, ctx: &Ctx) -> impl std::future::Future<Output = Result<()>>;
+}
+
+/// No commands beyond the shared ones.
 #[derive(Debug)]
-pub(crate) struct AssetCommand<K: KindSpec> {
-    inner: Inner<K::InitArgs, K::PublishArgs>,
+pub(crate) enum NoExtra {}
+
+impl FromArgMatches for NoExtra {
+    fn from_arg_matches(_: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Err(clap::Error::new(clap::error::ErrorKind::InvalidSubcommand))
+    }
+
+    fn update_from_arg_matches(&mut self, _: &clap::ArgMatches) -> Result<(), clap::Error> {
+        match *self {}
+    }
+}
+
+impl Subcommand for NoExtra {
+    fn augment_subcommands(command: Command) -> Command {
+        command
+    }
+
+    fn augment_subcommands_for_update(command: Command) -> Command {
+        command
+    }
+
+    fn has_subcommand(_: &str) -> bool {
+        false
+    }
+}
+
+impl ExtraActions for NoExtra {
+    async fn run(self, _: &Ctx) -> Result<()> {
+        match self {}
+    }
+}
+
+/// `poco app`, `poco dataset` or `poco workerpool` (with the kind's extra commands `E`).
+#[derive(Debug)]
+pub(crate) struct AssetCommand<K: KindSpec, E: ExtraActions = NoExtra> {
+    inner: Inner<K::InitArgs, K::PublishArgs, E>,
     kind: PhantomData<K>,
 }
 
 #[derive(Debug, Args)]
-struct Inner<I: Args, P: Args> {
+struct Inner<I: Args, P: Args, E: ExtraActions> {
     #[command(flatten)]
     common: Common,
     #[command(subcommand)]
-    action: Action<I, P>,
+    action: Action<I, P, E>,
 }
 
 /// The commands; their help is written per kind by [`describe`].
 #[derive(Debug, Subcommand)]
-enum Action<I: Args, P: Args> {
+enum Action<I: Args, P: Args, E: ExtraActions> {
     Init(I),
     Deploy(DeployArgs),
     Show(show::ShowArgs),
@@ -78,13 +118,15 @@ enum Action<I: Args, P: Args> {
     Transfer(send::TransferArgs),
     Publish(P),
     Unpublish(publish::UnpublishArgs),
+    #[command(flatten)]
+    Extra(E),
 }
 
 /// `deploy` has only the common options.
 #[derive(Debug, Args)]
 pub(crate) struct DeployArgs {}
 
-impl<K: KindSpec> AssetCommand<K> {
+impl<K: KindSpec, E: ExtraActions> AssetCommand<K, E> {
     /// Runs the command.
     pub(crate) async fn run(self) -> Result<()> {
         let ctx = Ctx::new(self.inner.common);
@@ -96,11 +138,12 @@ impl<K: KindSpec> AssetCommand<K> {
             Action::Transfer(args) => send::transfer(&ctx, K::KIND, args).await,
             Action::Publish(args) => publish::publish::<K>(&ctx, args).await,
             Action::Unpublish(args) => publish::unpublish(&ctx, K::KIND, args).await,
+            Action::Extra(extra) => extra.run(&ctx).await,
         }
     }
 }
 
-impl<K: KindSpec> FromArgMatches for AssetCommand<K> {
+impl<K: KindSpec, E: ExtraActions> FromArgMatches for AssetCommand<K, E> {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
         Ok(Self {
             inner: Inner::from_arg_matches(matches)?,
@@ -113,13 +156,15 @@ impl<K: KindSpec> FromArgMatches for AssetCommand<K> {
     }
 }
 
-impl<K: KindSpec> Args for AssetCommand<K> {
+impl<K: KindSpec, E: ExtraActions> Args for AssetCommand<K, E> {
     fn augment_args(command: Command) -> Command {
-        describe::<K>(Inner::<K::InitArgs, K::PublishArgs>::augment_args(command))
+        describe::<K>(Inner::<K::InitArgs, K::PublishArgs, E>::augment_args(
+            command,
+        ))
     }
 
     fn augment_args_for_update(command: Command) -> Command {
-        describe::<K>(Inner::<K::InitArgs, K::PublishArgs>::augment_args_for_update(command))
+        describe::<K>(Inner::<K::InitArgs, K::PublishArgs, E>::augment_args_for_update(command))
     }
 }
 

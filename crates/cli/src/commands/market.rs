@@ -312,13 +312,13 @@ fn redact_password(url: &str) -> String {
 }
 
 /// The user's data folder for Poco: `$XDG_DATA_HOME/poco`, else `~/.local/share/poco`.
-fn data_dir() -> Result<PathBuf> {
+pub(crate) fn data_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir).join("poco"));
     }
     let home = std::env::home_dir()
         .filter(|home| !home.as_os_str().is_empty())
-        .context("no home folder for the market's database: pass --database-url sqlite://FILE")?;
+        .context("no home folder for Poco's data: set XDG_DATA_HOME, or pass a database URL or --data-dir")?;
     Ok(home.join(".local").join("share").join("poco"))
 }
 

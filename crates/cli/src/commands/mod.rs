@@ -8,6 +8,7 @@ mod category;
 mod chain;
 mod dataset;
 mod deal;
+mod demo;
 mod deploy;
 mod info;
 mod init;
@@ -15,8 +16,12 @@ mod market;
 mod order;
 mod orderbook;
 mod protocol;
+mod results;
+mod scheduler;
 mod task;
+mod up;
 mod wallet;
+mod worker;
 mod workerpool;
 
 use clap::Subcommand;
@@ -34,6 +39,20 @@ pub(crate) enum Command {
     Deploy(deploy::DeployArgs),
     #[command(about = "Serve the market API (the order book) for a chain")]
     Market(market::MarketArgs),
+    #[command(
+        about = "Run the whole local stack: chain, market, scheduler, workers, result storage"
+    )]
+    Up(up::UpArgs),
+    #[command(
+        about = "Run the demo: register an app, run it at trust 1 and 3, download the results"
+    )]
+    Demo(demo::DemoArgs),
+    #[command(about = "Run a workerpool's scheduler (the pool manager's service)")]
+    Scheduler(scheduler::SchedulerArgs),
+    #[command(about = "Run a worker: execute a workerpool's tasks in containers")]
+    Worker(worker::WorkerArgs),
+    #[command(about = "Serve result storage (uploads from workers, IPFS gateway downloads)")]
+    Results(results::ResultsArgs),
     #[command(about = "Start a project: iexec.json, chain.json and a wallet")]
     Init(init::InitCommand),
     #[command(about = "Manage wallets (V3 keystores) and send ETH or RLC")]
@@ -61,12 +80,26 @@ pub(crate) enum Command {
 }
 
 impl Command {
+    /// The log filter when `RUST_LOG` is not set: warnings, and Poco's own info; only
+    /// warnings for the demo, whose services would otherwise drown its story.
+    pub(crate) fn default_log_filter(&self) -> &'static str {
+        match self {
+            Self::Demo(_) => "warn,poco_chain=error",
+            _ => "warn,poco=info,poco_chain=warn",
+        }
+    }
+
     /// Runs the command.
     pub(crate) async fn run(self) -> anyhow::Result<()> {
         match self {
             Self::Chain(args) => args.run().await,
             Self::Deploy(args) => args.run().await,
             Self::Market(args) => args.run().await,
+            Self::Up(args) => args.run().await,
+            Self::Demo(args) => args.run().await,
+            Self::Scheduler(args) => args.run().await,
+            Self::Worker(args) => args.run().await,
+            Self::Results(args) => args.run().await,
             Self::Init(command) => command.run().await,
             Self::Wallet(command) => command.run().await,
             Self::Account(command) => command.run().await,

@@ -1,16 +1,24 @@
-//! `poco task show [--watch]|claim` (and the workshop's `poco work show`): one task's status,
-//! deadlines, consensus and results, watched until it can no longer progress; and claiming it
-//! once it missed its final deadline, which refunds the requester. The views and claims are
-//! `poco_client::deals`; this module reads the arguments and prints.
+//! `poco task show [--watch] [--download]|debug|claim` (and the workshop's `poco work show`):
+//! one task's status, deadlines, consensus and results, watched until it can no longer
+//! progress, its result downloaded once completed; the workerpool scheduler's view of it and
+//! the app's logs ([`debug`]); and claiming it once it missed its final deadline, which refunds
+//! the requester. The views and claims are `poco_client::deals`, downloads and the scheduler
+//! `poco_client::execution`; this module reads the arguments and prints.
 
-mod render;
+mod debug;
+pub(crate) mod render;
 
 use super::deal::{WatchInterval, amount, watched};
 use crate::context::{Common, Ctx};
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
-use poco_client::deals::{self, TaskView};
+use poco_client::{
+    deals::{self, TaskView},
+    execution::download,
+    results::ResultsApi,
+};
 use poco_contracts::alloy::primitives::B256;
+use poco_types::TaskStatus;
 use serde_json::json;
 
 /// `poco task`.
@@ -24,8 +32,12 @@ pub(crate) struct TaskCommand {
 
 #[derive(Debug, Subcommand)]
 enum TaskAction {
-    #[command(about = "Show a task: status, deadlines, consensus and results")]
+    #[command(about = "Show a task: status, deadlines, consensus and results; download its result")]
     Show(ShowArgs),
+    #[command(
+        about = "Show the workerpool scheduler's view of a task, its replicates and app logs"
+    )]
+    Debug(debug::DebugArgs),
     #[command(about = "Claim a task that missed its final deadline (refunds the requester)")]
     Claim(ClaimArgs),
 }
@@ -41,9 +53,15 @@ the workerpool has not initialized yet is unknown to the hub (an error, as with 
 give its deal with --deal to see it UNSET with its deadlines (`poco deal show` lists a deal's task ids).\n\nWith --watch, \
 read it again every 2 seconds until it is completed, claimed, or claimable (past its final \
 deadline); a task not initialized yet is watched only with its deal (--deal), whose final \
-deadline ends the watch.",
+deadline ends the watch.\n\nWith --download [FILE], a COMPLETED task's result (the zip its \
+worker uploaded) is fetched from the chain's IPFS gateway (`ipfsGateway` in chain.json) at the \
+location its results name, checked against the content address (CID) in that location, and \
+saved as FILE (`.zip` added when missing; default <taskid>.zip in the current folder). A task \
+not completed is shown and the download skipped, as the iExec SDK does.\n\nRaw output: `{ok, \
+task, claimable, initialized}` as the iExec SDK, with `resultPath` when downloaded.",
     after_help = "Examples:\n  poco task show 0x9f2c…41d7\n  poco task show 0x9f2c…41d7 --watch\n  \
-poco task show 0x9f2c…41d7 --deal 0x5b0e…8c1a --raw\n  poco work show 0x9f2c…41d7"
+poco task show 0x9f2c…41d7 --deal 0x5b0e…8c1a --raw\n  poco task show 0x9f2c…41d7 --download\n  \
+poco task show 0x9f2c…41d7 --watch --download result.zip\n  poco work show 0x9f2c…41d7 --download"
 )]
 struct ShowArgs {
     /// The task id (`poco deal show` lists a deal's tasks).
@@ -57,7 +75,9 @@ struct ShowArgs {
     watch: bool,
     #[command(flatten)]
     every: WatchInterval,
-    // `--download [FILE]` (fetch a completed task's result) comes with the results issue.
+    /// Save a completed task's result as FILE (default: <taskid>.zip), its content checked.
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    download: Option<Option<String>>,
 }
 
 /// `poco task claim`.
@@ -85,6 +105,7 @@ impl TaskCommand {
         let ctx = Ctx::new(self.common);
         match self.action {
             TaskAction::Show(args) => show(&ctx, args).await,
+            TaskAction::Debug(args) => debug::run(&ctx, args).await,
             TaskAction::Claim(args) => claim(&ctx, args).await,
         }
     }
@@ -114,8 +135,46 @@ async fn show(ctx: &Ctx, args: ShowArgs) -> Result<()> {
         }
         view
     };
-    ctx.out.success(render::human(&view), render::raw(&view));
+    let mut human = render::human(&view);
+    let mut raw = render::raw(&view);
+    if let Some(name) = &args.download {
+        if view.status == TaskStatus::Completed {
+            // As the SDK: relative to the current folder, written out in full.
+            let path = std::env::current_dir()
+                .context("cannot read the current folder")?
+                .join(download::result_file_name(id, name.as_deref()));
+            let gateway = ResultsApi::gateway_for_chain(client.chain())?;
+            let progress = ctx.progress();
+            progress.step(format!("Downloading result from {}", gateway.url()));
+            let saved = download::save(&gateway, &view, &path).await?;
+            progress.finish();
+            raw["resultPath"] = json!(saved.path.display().to_string());
+            human.push_str(&format!("\n{}", downloaded_line(&saved)));
+        } else if !ctx.common.raw {
+            eprintln!(
+                "Task status is {}, not COMPLETED: option --download is ignored",
+                view.status_name()
+            );
+        }
+    }
+    ctx.out.success(human, raw);
     Ok(())
+}
+
+/// "Downloaded task result to file x.zip (1234 bytes, CID bafkrei… checked)".
+pub(crate) fn downloaded_line(saved: &download::SavedResult) -> String {
+    let check = match &saved.verified {
+        Some(cid) => format!("content checked against CID {cid}"),
+        None => format!(
+            "{}: not a Poco CID, the content could not be checked",
+            saved.location
+        ),
+    };
+    format!(
+        "Downloaded task result to file {} ({} bytes, {check})",
+        saved.path.display(),
+        saved.size
+    )
 }
 
 /// "task 0x…: ACTIVE (final deadline in 3 min)".

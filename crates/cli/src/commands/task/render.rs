@@ -28,7 +28,7 @@ fn hash(value: B256, none: &str) -> String {
 }
 
 /// The human view.
-pub(super) fn human(view: &TaskView) -> String {
+pub(crate) fn human(view: &TaskView) -> String {
     let task = &view.task;
     let now = view.now;
     let mut status = deals::status_name(view.status).to_owned();
@@ -105,7 +105,7 @@ pub(super) fn human(view: &TaskView) -> String {
 }
 
 /// The `--raw` object: the SDK's `task`, with `claimable` and `initialized`.
-pub(super) fn raw(view: &TaskView) -> Value {
+pub(crate) fn raw(view: &TaskView) -> Value {
     let task = &view.task;
     let contributors: Vec<String> = task
         .contributors
