@@ -3,7 +3,7 @@
 //! at trust 3, downloads both results and shows what everyone was paid
 //! (poco_stack::demo).
 
-use super::{chain::wait_for_signal, market::data_dir, up::print_banner};
+use super::{chain::wait_for_signal, serve::data_dir, up::print_banner};
 use anyhow::{Context as _, Result};
 use clap::Args;
 use poco_stack::{Engine, Ports, Stack, StackConfig, demo};

@@ -8,7 +8,10 @@
 //! the default database remembers the chain's genesis block and starts a fresh order book when
 //! it changes (the old file is kept as `<chainid>.sqlite.stale`).
 
-use super::chain::wait_for_signal;
+use super::{
+    chain::wait_for_signal,
+    serve::{data_dir, listen_addr, local_addr, redact_password},
+};
 use anyhow::{Context as _, Result};
 use clap::Args;
 use poco_client::{
@@ -24,7 +27,7 @@ use poco_market::{Market, MarketConfig};
 use serde_json::json;
 use std::{
     io::Write,
-    net::{SocketAddr, ToSocketAddrs},
+    net::SocketAddr,
     path::{Path, PathBuf},
     time::Duration,
 };
@@ -139,7 +142,11 @@ impl MarketArgs {
         }
         let client = Client::connect(chain.clone(), None).await?;
         let hub = client.hub_address();
-        let listen = self.listen_addr(&chain)?;
+        let listen = listen_addr(
+            self.listen.as_deref(),
+            chain.iexec_gateway.as_deref(),
+            DEFAULT_LISTEN,
+        )?;
         let confirmations = self
             .confirmations
             .unwrap_or(if chain.id == chains::DEV_CHAIN_ID {
@@ -174,25 +181,6 @@ impl MarketArgs {
             confirmations,
             fresh_book,
         })
-    }
-
-    /// `--listen`, else the chain's iexecGateway when it is a local http URL with a port, else
-    /// 127.0.0.1:3000.
-    fn listen_addr(&self, chain: &ChainConf) -> Result<SocketAddr> {
-        let text = match &self.listen {
-            Some(text) => text.clone(),
-            None => chain
-                .iexec_gateway
-                .as_deref()
-                .and_then(local_gateway_addr)
-                .unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
-        };
-        text.to_socket_addrs()
-            .ok()
-            .and_then(|mut addrs| addrs.next())
-            .with_context(|| {
-                format!("--listen {text:?} is not HOST:PORT (for example 127.0.0.1:3000)")
-            })
     }
 
     /// The first line is `Listening on http://...` (scripts and tests wait for it); with
@@ -233,7 +221,7 @@ impl MarketArgs {
                         .chain
                         .iexec_gateway
                         .as_deref()
-                        .and_then(local_gateway_addr)
+                        .and_then(local_addr)
                         .and_then(|a| a.parse::<SocketAddr>().ok())
                         != Some(market.local_addr())
                 {
@@ -270,20 +258,6 @@ fn watcher_settings(
 }
 
 /// `HOST:PORT` of a gateway URL on this machine (`http://127.0.0.1:3000`, `http://localhost:3100/`).
-fn local_gateway_addr(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("http://")?;
-    let authority = rest.split('/').next()?;
-    let (host, port) = authority.rsplit_once(':')?;
-    let port: u16 = port.parse().ok()?;
-    let host = match host {
-        "localhost" | "127.0.0.1" => "127.0.0.1",
-        "0.0.0.0" => "0.0.0.0",
-        "[::1]" => "[::1]",
-        _ => return None,
-    };
-    Some(format!("{host}:{port}"))
-}
-
 /// Refuses a database URL the market cannot open, before anything starts.
 fn check_database_url(url: &str) -> Result<()> {
     let known = ["sqlite:", "postgres:", "postgresql:"];
@@ -293,33 +267,6 @@ fn check_database_url(url: &str) -> Result<()> {
         redact_password(url)
     );
     Ok(())
-}
-
-/// `url` without the password of its user info (`postgres://u:***@host/db`).
-fn redact_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((user_info, host)) => match user_info.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{path}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
-}
-
-/// The user's data folder for Poco: `$XDG_DATA_HOME/poco`, else `~/.local/share/poco`.
-pub(crate) fn data_dir() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir).join("poco"));
-    }
-    let home = std::env::home_dir()
-        .filter(|home| !home.as_os_str().is_empty())
-        .context("no home folder for Poco's data: set XDG_DATA_HOME, or pass a database URL or --data-dir")?;
-    Ok(home.join(".local").join("share").join("poco"))
 }
 
 /// The default database, `<data>/market/<chainid>.sqlite`, fresh when the chain's genesis
@@ -375,37 +322,6 @@ fn renew_if_other_chain(dir: &Path, db: &Path, id: u64, genesis: B256) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn local_gateways_give_a_listen_address() {
-        assert_eq!(
-            local_gateway_addr("http://127.0.0.1:3000").as_deref(),
-            Some("127.0.0.1:3000")
-        );
-        assert_eq!(
-            local_gateway_addr("http://localhost:3100/").as_deref(),
-            Some("127.0.0.1:3100")
-        );
-        assert_eq!(local_gateway_addr("https://api.market.example.org"), None);
-        assert_eq!(local_gateway_addr("http://10.0.0.2:3000"), None);
-        assert_eq!(local_gateway_addr("http://127.0.0.1"), None);
-    }
-
-    #[test]
-    fn passwords_are_not_shown() {
-        assert_eq!(
-            redact_password("postgres://market:s3cret@db:5432/market"),
-            "postgres://market:***@db:5432/market"
-        );
-        assert_eq!(
-            redact_password("postgres://market@db/market"),
-            "postgres://market@db/market"
-        );
-        assert_eq!(
-            redact_password("sqlite:///tmp/a.sqlite?mode=rwc"),
-            "sqlite:///tmp/a.sqlite?mode=rwc"
-        );
-    }
 
     #[test]
     fn bad_database_urls_are_refused() {

@@ -18,6 +18,7 @@ mod orderbook;
 mod protocol;
 mod results;
 mod scheduler;
+mod serve;
 mod task;
 mod up;
 mod wallet;

@@ -6,7 +6,10 @@
 //! local URL (127.0.0.1:3001 for `dev`, also its `ipfsGateway`), and the zips and their
 //! records live in a folder per chain id in the user's data folder.
 
-use super::{chain::wait_for_signal, market::data_dir};
+use super::{
+    chain::wait_for_signal,
+    serve::{data_dir, listen_addr, local_addr, redact_password},
+};
 use anyhow::{Context as _, Result};
 use clap::Args;
 use poco_client::{
@@ -16,12 +19,7 @@ use poco_client::{
 use poco_contracts::alloy::primitives::Address;
 use poco_results::{ResultServer, ResultsConfig};
 use serde_json::json;
-use std::{
-    io::Write,
-    net::{SocketAddr, ToSocketAddrs},
-    path::PathBuf,
-    time::Duration,
-};
+use std::{io::Write, net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Where the server listens when nothing says otherwise (the built-in dev chain's
 /// `resultProxy` and `ipfsGateway`).
@@ -122,7 +120,11 @@ impl ResultsArgs {
         }
         let client = Client::connect(chain.clone(), None).await?;
         chain.hub = Some(client.hub_address());
-        let listen = self.listen_addr(&chain)?;
+        let listen = listen_addr(
+            self.listen.as_deref(),
+            chain.result_proxy.as_deref(),
+            DEFAULT_LISTEN,
+        )?;
         let (store, database_url) = match (&self.store, &self.database_url) {
             (Some(store), Some(url)) => (store.clone(), url.clone()),
             (store, url) => {
@@ -157,25 +159,6 @@ impl ResultsArgs {
             .with_max_result_size(self.max_result_size)
             .with_token_ttl(Duration::from_secs(self.token_ttl));
         Ok((chain, config))
-    }
-
-    /// `--listen`, else the chain's resultProxy when it is a local http URL with a port, else
-    /// 127.0.0.1:3001.
-    fn listen_addr(&self, chain: &ChainConf) -> Result<SocketAddr> {
-        let text = match &self.listen {
-            Some(text) => text.clone(),
-            None => chain
-                .result_proxy
-                .as_deref()
-                .and_then(local_addr)
-                .unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
-        };
-        text.to_socket_addrs()
-            .ok()
-            .and_then(|mut addrs| addrs.next())
-            .with_context(|| {
-                format!("--listen {text:?} is not HOST:PORT (for example 127.0.0.1:3001)")
-            })
     }
 
     /// The first line is `Listening on http://...` (scripts and tests wait for it); with
@@ -276,37 +259,6 @@ fn parse_size(text: &str) -> Result<u64, String> {
     Ok(size)
 }
 
-/// `HOST:PORT` of a URL on this machine (`http://127.0.0.1:3001`, `http://localhost:3101/`).
-fn local_addr(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("http://")?;
-    let authority = rest.split('/').next()?;
-    let (host, port) = authority.rsplit_once(':')?;
-    let port: u16 = port.parse().ok()?;
-    let host = match host {
-        "localhost" | "127.0.0.1" => "127.0.0.1",
-        "0.0.0.0" => "0.0.0.0",
-        "[::1]" => "[::1]",
-        _ => return None,
-    };
-    Some(format!("{host}:{port}"))
-}
-
-/// `url` without the password of its user info (`postgres://u:***@host/db`).
-fn redact_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((user_info, host)) => match user_info.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{path}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,18 +273,5 @@ mod tests {
         assert!(parse_size("0").is_err());
         assert!(parse_size("ten").is_err());
         assert!(parse_size("5 TB").is_err());
-    }
-
-    #[test]
-    fn the_dev_chain_listens_on_its_result_proxy() {
-        assert_eq!(
-            local_addr(chains::DEV_RESULT_PROXY).as_deref(),
-            Some(DEFAULT_LISTEN)
-        );
-        assert_eq!(local_addr("https://results.example.org"), None);
-        assert_eq!(
-            redact_password("postgres://r:pw@db/results"),
-            "postgres://r:***@db/results"
-        );
     }
 }

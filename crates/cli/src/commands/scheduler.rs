@@ -8,7 +8,10 @@
 //! IPFS gateway for the workers, and a SQLite file per chain, pool and genesis block in the
 //! user's data folder.
 
-use super::chain::wait_for_signal;
+use super::{
+    chain::wait_for_signal,
+    serve::{data_dir, listen_addr, redact_password},
+};
 use crate::context::{Common, Ctx};
 use anyhow::{Context as _, Result};
 use clap::Args;
@@ -22,11 +25,7 @@ use poco_contracts::alloy::{
 };
 use poco_scheduler::{Scheduler, SchedulerConfig, config::DEFAULT_PORT};
 use serde_json::json;
-use std::{
-    io::Write,
-    net::{SocketAddr, ToSocketAddrs},
-    time::Duration,
-};
+use std::{io::Write, time::Duration};
 
 /// Run a workerpool's scheduler.
 #[derive(Debug, Args)]
@@ -152,7 +151,11 @@ impl SchedulerArgs {
                 })?,
         };
         let client = Client::connect(chain.clone(), None).await?;
-        let listen = self.listen_addr()?;
+        let listen = listen_addr(
+            self.listen.as_deref(),
+            None,
+            &format!("127.0.0.1:{DEFAULT_PORT}"),
+        )?;
         let database_url = match &self.database_url {
             Some(url) => url.clone(),
             None => default_database(&client, workerpool).await?,
@@ -204,7 +207,7 @@ impl SchedulerArgs {
                 "chainId": chain.id.to_string(),
                 "workerpool": workerpool.to_string(),
                 "owner": owner.to_string(),
-                "database": redact(&database_url),
+                "database": redact_password(&database_url),
                 "resultProxy": config.result_proxy_url,
             });
             writeln!(out, "{value}")?;
@@ -217,7 +220,7 @@ impl SchedulerArgs {
                     chain.name, chain.id, chain.host
                 )?;
                 writeln!(out, "Workerpool    {workerpool} (owner {owner})")?;
-                writeln!(out, "Database      {}", redact(&database_url))?;
+                writeln!(out, "Database      {}", redact_password(&database_url))?;
                 writeln!(out, "Results       {}", config.result_proxy_url)?;
                 if config.match_requests {
                     writeln!(out, "Matching      published request orders")?;
@@ -233,26 +236,12 @@ impl SchedulerArgs {
             .context("the scheduler did not stop cleanly")?;
         Ok(())
     }
-
-    /// `--listen`, else 127.0.0.1:13000.
-    fn listen_addr(&self) -> Result<SocketAddr> {
-        let text = self
-            .listen
-            .clone()
-            .unwrap_or_else(|| format!("127.0.0.1:{DEFAULT_PORT}"));
-        text.to_socket_addrs()
-            .ok()
-            .and_then(|mut addrs| addrs.next())
-            .with_context(|| {
-                format!("--listen {text:?} is not HOST:PORT (for example 127.0.0.1:13000)")
-            })
-    }
 }
 
 /// `<data>/scheduler/<chainid>-<pool>-<genesis>.sqlite`: a restarted dev chain (a new genesis
 /// block) gets a fresh database.
 async fn default_database(client: &Client, workerpool: Address) -> Result<String> {
-    let dir = super::market::data_dir()?.join("scheduler");
+    let dir = data_dir()?.join("scheduler");
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create the scheduler's folder {}", dir.display()))?;
     let genesis = client
@@ -270,34 +259,13 @@ async fn default_database(client: &Client, workerpool: Address) -> Result<String
     Ok(poco_scheduler::config::sqlite_url(&dir.join(name)))
 }
 
-/// `url` without the password of its user info.
-fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let end = rest.find('/').unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(end);
-    match authority.rsplit_once('@') {
-        Some((user_info, host)) => match user_info.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{path}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn seconds_and_redaction() {
+    fn seconds_are_positive() {
         assert_eq!(seconds("1.5"), Ok(Duration::from_millis(1500)));
         assert!(seconds("0").is_err() && seconds("-1").is_err() && seconds("x").is_err());
-        assert_eq!(
-            redact("postgres://core:s3cret@db:5432/core"),
-            "postgres://core:***@db:5432/core"
-        );
-        assert_eq!(redact("sqlite:///tmp/a.sqlite"), "sqlite:///tmp/a.sqlite");
     }
 }

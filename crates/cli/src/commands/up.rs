@@ -2,7 +2,7 @@
 //! deployed, market, result storage, the local workerpool's scheduler and its workers, kept in
 //! one data directory, until Ctrl-C or SIGTERM. A restart on the same directory resumes it.
 
-use super::{chain::wait_for_signal, market::data_dir};
+use super::{chain::wait_for_signal, serve::data_dir};
 use anyhow::{Context as _, Result};
 use clap::Args;
 use poco_stack::{Engine, Ports, Stack, StackConfig};

@@ -92,7 +92,7 @@ impl WorkerArgs {
         let address = wallet.address();
         let data_dir = match &self.data_dir {
             Some(dir) => dir.clone(),
-            None => super::market::data_dir()?
+            None => super::serve::data_dir()?
                 .join("worker")
                 .join(format!("{}-{address:#x}", chain.id)),
         };

@@ -18,7 +18,7 @@ async fn upload(
 ) -> Result<ResultLink, (u16, String)> {
     env.api()
         .upload_zip(
-            &env.signers[worker],
+            &env.signers()[worker],
             &env.authorization(worker, task),
             zip.to_vec(),
         )

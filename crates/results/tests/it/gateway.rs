@@ -13,7 +13,7 @@ async fn the_gateway_serves_stored_zips_by_cid() {
     let link = env
         .api()
         .upload_zip(
-            &env.signers[WORKER],
+            &env.signers()[WORKER],
             &env.authorization(WORKER, task),
             zip.clone(),
         )

@@ -27,7 +27,7 @@ async fn ask(
 async fn token_rules() {
     let env = Env::start().await;
     let task = env.task(1).await;
-    let worker = &env.signers[WORKER];
+    let worker = &env.signers()[WORKER];
     let auth = env.authorization(WORKER, task);
     let signature = |signer| {
         sign_eip191(signer, &auth.message())
@@ -41,7 +41,7 @@ async fn token_rules() {
     assert_eq!(token.split('.').count(), 3, "{token}");
 
     // Someone else's signature of the same authorization: 401.
-    let (status, body) = ask(&env, &auth, Some(signature(&env.signers[WORKER + 1]))).await;
+    let (status, body) = ask(&env, &auth, Some(signature(&env.signers()[WORKER + 1]))).await;
     assert_eq!(status, 401, "{body}");
     assert!(
         error_of(&body).contains("not by the authorized worker"),
@@ -53,7 +53,7 @@ async fn token_rules() {
 
     // An authorization signed by someone other than the deal's pool owner: 401.
     let forged = WorkerpoolAuthorization::sign(
-        &env.signers[REQUESTER],
+        &env.signers()[REQUESTER],
         worker.address(),
         task,
         Address::ZERO,
@@ -71,7 +71,7 @@ async fn token_rules() {
 
     // A TEE authorization (enclave challenge): 403.
     let tee = WorkerpoolAuthorization::sign(
-        &env.signers[POOL_OWNER],
+        &env.signers()[POOL_OWNER],
         worker.address(),
         task,
         Address::repeat_byte(9),

@@ -16,7 +16,7 @@ async fn upload_first_then_finalize_then_download() {
     let api = env.api();
     let auth = env.authorization(WORKER, task);
     let link = api
-        .upload_zip(&env.signers[WORKER], &auth, zip.clone())
+        .upload_zip(&env.signers()[WORKER], &auth, zip.clone())
         .await
         .expect("stored before the finalize");
     let cid = cid_of(&zip);
@@ -77,7 +77,7 @@ async fn uploads_of_tasks_not_completed_with_them_are_swept() {
     let (a, b, c) = (env.task(1).await, env.task(1).await, env.task(1).await);
     for (task, zip) in [(a, &zip_a), (b, &zip_b), (c, &zip_c)] {
         api.upload_zip(
-            &env.signers[WORKER],
+            &env.signers()[WORKER],
             &env.authorization(WORKER, task),
             zip.clone(),
         )
@@ -157,7 +157,7 @@ async fn after_the_finalize_only_its_worker_stores_and_the_content_is_checked() 
     // Another worker, even authorized by the pool owner: 403.
     let error = api
         .upload_zip(
-            &env.signers[WORKER + 1],
+            &env.signers()[WORKER + 1],
             &env.authorization(WORKER + 1, task),
             zip.clone(),
         )
@@ -171,7 +171,7 @@ async fn after_the_finalize_only_its_worker_stores_and_the_content_is_checked() 
     let (wrong, _) = result("not what was finalized");
     let error = api
         .upload_zip(
-            &env.signers[WORKER],
+            &env.signers()[WORKER],
             &env.authorization(WORKER, task),
             wrong,
         )
@@ -184,7 +184,7 @@ async fn after_the_finalize_only_its_worker_stores_and_the_content_is_checked() 
     // Its worker with the content finalized: stored, confirmed at once.
     let link = api
         .upload_zip(
-            &env.signers[WORKER],
+            &env.signers()[WORKER],
             &env.authorization(WORKER, task),
             zip.clone(),
         )

@@ -37,9 +37,9 @@ async fn workers_log_in_register_and_ping() {
                 .expect("sent")
         }
     };
-    let forged = sign_login(&env.signers[WORKER + 1], &challenge).expect("signs");
+    let forged = sign_login(&env.signers()[WORKER + 1], &challenge).expect("signs");
     assert_eq!(login(forged).await.status(), 401);
-    let good = sign_login(&env.signers[WORKER], &challenge).expect("signs");
+    let good = sign_login(&env.signers()[WORKER], &challenge).expect("signs");
     let reply = login(good.clone()).await;
     assert_eq!(reply.status(), 200);
     let token = reply.text().await.expect("a token");

@@ -14,7 +14,7 @@ use poco_types::{AppOrder, RequestOrder, Signed, WorkerpoolOrder, domain};
 async fn published_request_is_matched() {
     let mut env = Env::start().await;
     let market =
-        Market::start(MarketConfig::test().with_chain(env.node.http_url(), CHAIN_ID, dev::HUB))
+        Market::start(MarketConfig::test().with_chain(env.node().http_url(), CHAIN_ID, dev::HUB))
             .await
             .expect("market starts");
     env.stop_scheduler().await;
@@ -36,7 +36,7 @@ async fn published_request_is_matched() {
             ..Default::default()
         },
         &domain,
-        &env.signers[APP_OWNER],
+        &env.signers()[APP_OWNER],
     )
     .expect("signs");
     let pool = Signed::sign(
@@ -49,7 +49,7 @@ async fn published_request_is_matched() {
             ..Default::default()
         },
         &domain,
-        &env.signers[POOL_OWNER],
+        &env.signers()[POOL_OWNER],
     )
     .expect("signs");
     let request = Signed::sign(
@@ -66,16 +66,16 @@ async fn published_request_is_matched() {
             ..Default::default()
         },
         &domain,
-        &env.signers[REQUESTER],
+        &env.signers()[REQUESTER],
     )
     .expect("signs");
-    api.publish(&env.signers[APP_OWNER], &AnySigned::App(app))
+    api.publish(&env.signers()[APP_OWNER], &AnySigned::App(app))
         .await
         .expect("app order published");
-    api.publish(&env.signers[POOL_OWNER], &AnySigned::Workerpool(pool))
+    api.publish(&env.signers()[POOL_OWNER], &AnySigned::Workerpool(pool))
         .await
         .expect("workerpool order published");
-    api.publish(&env.signers[REQUESTER], &AnySigned::Request(request))
+    api.publish(&env.signers()[REQUESTER], &AnySigned::Request(request))
         .await
         .expect("request order published");
 

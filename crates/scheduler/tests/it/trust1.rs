@@ -109,7 +109,7 @@ async fn trust1_fast_path() {
             assert_eq!(status, 200, "{typed}");
             let challenge = LogsChallenge::from_typed_data(&typed).expect("iExec core's challenge");
             let header = challenge
-                .authorize(&env.signers[who])
+                .authorize(&env.signers()[who])
                 .expect("signs")
                 .to_header();
             env.http

@@ -37,7 +37,7 @@ pub(crate) fn link_for(digest: B256) -> String {
 impl FakeWorker {
     /// Dev account `i`, logged in and registered.
     pub(crate) async fn start(env: &Env, i: usize) -> Self {
-        let signer = env.signers[i].clone();
+        let signer = env.signers()[i].clone();
         let client = Client::connect(env.chain.clone(), Some(signer.clone()))
             .await
             .expect("the worker connects");
